@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '../../api/errors';
+import type { JsonValue } from '../../kinds/types';
+import type { Entitlement } from '../../simulator/licensing';
+import { DEFAULT_ENTITLEMENTS } from '../../simulator/licensing';
+import { PexipSimulator } from '../../simulator/server';
+import type { Command } from '../command';
+import { EXIT } from '../command';
+
+function readOption(path: string, option: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(`${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { field: option });
+  }
+}
+
+function pairs(values: readonly string[] | undefined, option: string): [string, string][] {
+  return (values ?? []).map((value) => {
+    const at = value.indexOf('=');
+    if (at <= 0) throw new ConfigError(`${option} takes NAME=VALUE (got "${value}").`, { field: option });
+    return [value.slice(0, at), value.slice(at + 1)];
+  });
+}
+
+function entitlements(values: readonly string[] | undefined): Record<string, Entitlement> {
+  const extra = pairs(values, '--entitlement').map(([key, spec]): [string, Entitlement] => {
+    const match = /^(telehealth|port|system):(\d+)$/.exec(spec);
+    if (!match) throw new ConfigError(`--entitlement ${key}=… must be telehealth:<count>, port:<count> or system:<count>.`, { field: '--entitlement' });
+    return [key.replace(/\s+/g, ''), { product: match[1] as Entitlement['product'], concurrent: Number(match[2]) }];
+  });
+  return { ...DEFAULT_ENTITLEMENTS, ...Object.fromEntries(extra) };
+}
+
+export const simulatorCommand: Command = {
+  name: 'simulator',
+  summary: 'Run a local Pexip Infinity management-API simulator until stopped (Ctrl-C).',
+  positionals: [],
+  options: [
+    { name: 'port', type: 'number', value: '<port>', description: 'TCP port (default 0: a free port).' },
+    { name: 'host', type: 'string', value: '<address>', description: 'Listen address (default 127.0.0.1).' },
+    { name: 'username', type: 'string', value: '<name>', description: 'Basic-auth user (default admin).' },
+    { name: 'password', type: 'string', value: '<password>', description: 'Basic-auth password (default $PEXIP_SIMULATOR_PASSWORD or pexip-simulator).' },
+    { name: 'oauth-client', type: 'string', value: '<id>=<public.pem>', repeatable: true, description: 'Register an OAuth2 client with its EC public key.' },
+    { name: 'token-lifetime', type: 'number', value: '<seconds>', description: 'OAuth2 token lifetime (default 3600).' },
+    { name: 'disable-basic', type: 'boolean', description: 'Accept OAuth2 tokens only.' },
+    { name: 'tls-cert', type: 'string', value: '<cert.pem>', description: 'Serve HTTPS with this certificate (needs --tls-key).' },
+    { name: 'tls-key', type: 'string', value: '<key.pem>', description: 'Private key for --tls-cert.' },
+    { name: 'secret-read-mode', type: 'string', value: 'encrypted|blank|omit', description: 'How secret fields read back (default encrypted).' },
+    { name: 'referenced-delete', type: 'string', value: 'protect|set-null', description: 'Deleting a referenced object: refuse (default) or clear references.' },
+    { name: 'entitlement', type: 'string', value: '<key>=telehealth:<n>', repeatable: true, description: 'Accept another licence entitlement key.' },
+    { name: 'appointments', type: 'number', value: '<count>', description: 'Seed a realistic day with this many appointments.' },
+    { name: 'state', type: 'string', value: '<state.json>', description: 'Start from exported state (GET /_simulator/state).' },
+  ],
+  async run({ args, json, env, out, stopped }) {
+    const o = args.options;
+    const secretReadMode = (o['secret-read-mode'] as string | undefined) ?? 'encrypted';
+    if (!['encrypted', 'blank', 'omit'].includes(secretReadMode)) throw new ConfigError('--secret-read-mode must be encrypted, blank or omit.', { field: '--secret-read-mode' });
+    const referencedDelete = (o['referenced-delete'] as string | undefined) ?? 'protect';
+    if (!['protect', 'set-null'].includes(referencedDelete)) throw new ConfigError('--referenced-delete must be protect or set-null.', { field: '--referenced-delete' });
+    if (Boolean(o['tls-cert']) !== Boolean(o['tls-key'])) throw new ConfigError('--tls-cert and --tls-key go together.', { field: '--tls-cert' });
+    const port = (o.port as number | undefined) ?? 0;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port must be 0-65535.', { field: '--port' });
+    const simulator = await PexipSimulator.start({
+      port,
+      host: o.host as string | undefined,
+      users: { [(o.username as string | undefined) ?? 'admin']: (o.password as string | undefined) ?? env.PEXIP_SIMULATOR_PASSWORD ?? 'pexip-simulator' },
+      oauthClients: Object.fromEntries(pairs(o['oauth-client'] as string[] | undefined, '--oauth-client').map(([id, file]) => [id, readOption(file, '--oauth-client').toString('utf8')])),
+      tokenLifetimeSeconds: o['token-lifetime'] as number | undefined,
+      disableBasic: Boolean(o['disable-basic']),
+      tls: o['tls-cert'] ? { cert: readOption(o['tls-cert'] as string, '--tls-cert'), key: readOption(o['tls-key'] as string, '--tls-key') } : undefined,
+      secretReadMode: secretReadMode as 'encrypted' | 'blank' | 'omit',
+      referencedDelete: referencedDelete as 'protect' | 'set-null',
+      entitlements: entitlements(o.entitlement as string[] | undefined),
+    });
+    if (o.state) simulator.importState(JSON.parse(readOption(o.state as string, '--state').toString('utf8')) as JsonValue);
+    if (o.appointments) simulator.addRealisticDay({ count: o.appointments as number });
+    out(json ? `${JSON.stringify({ url: simulator.url })}\n` : `listening on ${simulator.url}\n`);
+    await stopped;
+    await simulator.stop();
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,72 @@
+import { PexipCdktfError } from '../api/errors';
+import { logLevelFromEnv, streamLogger } from '../api/log';
+import { redactor } from '../api/redact';
+import { helpText, parseArgs } from './args';
+import { type Command, EXIT } from './command';
+
+/**
+ * The `pexip-cdktf` entry point. Commands load lazily: the CLI starts once per `cdktf deploy`, and `keygen` should
+ * not pay for axios or the simulator.
+ */
+const COMMANDS: Readonly<Record<string, () => Command>> = {
+  simulator: () => require('./commands/simulator').simulatorCommand as Command,
+};
+
+function usage(): string {
+  const names = Object.keys(COMMANDS);
+  return `pexip-cdktf — configuration-as-code for Pexip Infinity's Epic telehealth integration\n\nUsage: pexip-cdktf <command> [options]\n\nCommands: ${names.join(', ')}\nRun pexip-cdktf <command> --help for a command's options.\nExit codes: 0 success / in sync, 2 changes or drift found, 1 error.\n`;
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [name, ...rest] = argv;
+  const out = (text: string) => process.stdout.write(text);
+  const json = rest.includes('--json');
+  const log = streamLogger(logLevelFromEnv(env));
+  if (name === undefined || name === '--help' || name === 'help') {
+    out(usage());
+    return name === undefined ? EXIT.error : EXIT.ok;
+  }
+  if (name === '--version') {
+    out(`${(require('../../../package.json') as { version: string }).version}\n`);
+    return EXIT.ok;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`error: unknown command "${name}".\n\n${usage()}`);
+    return EXIT.error;
+  }
+  const command = load();
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const onSignal = () => stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const args = parseArgs(rest, command.options, command.positionals);
+    if (args.options.help) {
+      out(helpText(command.name, command.summary, command.options, command.positionals));
+      return EXIT.ok;
+    }
+    return await command.run({ args, json, env, log, out, stopped });
+  } catch (error) {
+    return reportError(error, json, out);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** Prints an error (JSON on stdout with --json, else one line on stderr) and returns exit code 1. */
+export function reportError(error: unknown, json: boolean, out: (text: string) => void): number {
+  const known = error instanceof PexipCdktfError;
+  const message = redactor.redact(known ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`);
+  if (json) out(`${JSON.stringify(known ? error.toJSON() : { error: 'InternalError', message })}\n`);
+  else process.stderr.write(`error: ${message}\n`);
+  return known ? error.exitCode : EXIT.error;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,50 @@
+import { gatewayRoutingRule } from './gateway-routing-rule';
+import { ivrTheme } from './ivr-theme';
+import { licence } from './licence';
+import { policyServer } from './policy-server';
+import { telehealthProfile } from './telehealth-profile';
+import type { KindSpec } from './types';
+import { webappAlias } from './webapp-alias';
+import { webappBranding } from './webapp-branding';
+
+export * from './types';
+export { EPIC_ALGORITHM_WIRE } from './telehealth-profile';
+
+/** Every kind this project manages. Adding a kind: one file in this folder, one entry here, plus its tests. */
+export const KINDS: readonly KindSpec[] = [
+  telehealthProfile,
+  gatewayRoutingRule,
+  ivrTheme,
+  webappBranding,
+  webappAlias,
+  policyServer,
+  licence,
+];
+
+export type KindName = 'telehealth_profile' | 'gateway_routing_rule' | 'ivr_theme' | 'webapp_branding' | 'webapp_alias' | 'policy_server' | 'licence';
+
+const BY_NAME = new Map(KINDS.map((kind) => [kind.name, kind]));
+
+export function isKindName(name: string): name is KindName {
+  return BY_NAME.has(name);
+}
+
+/** The description of a kind; throws for a name that is not one of ours (a programming error). */
+export function kindByName(name: string): KindSpec {
+  const kind = BY_NAME.get(name);
+  if (!kind) throw new Error(`Unknown Pexip resource kind "${name}"; known: ${KINDS.map((k) => k.name).join(', ')}`);
+  return kind;
+}
+
+/** Kinds in the documented removal order. */
+export const REMOVAL_ORDER: readonly KindSpec[] = [...KINDS].sort((a, b) => a.removalRank - b.removalRank);
+
+/** Kinds in creation order: every kind after the kinds its references point to (the removal order reversed). */
+export const CREATION_ORDER: readonly KindSpec[] = [...REMOVAL_ORDER].reverse();
+
+/** References from one of our kinds to another of our kinds (e.g. rule → profile), by field. */
+export function referenceFields(kind: KindSpec): { field: string; target: KindSpec }[] {
+  return Object.entries(kind.fields)
+    .filter(([, spec]) => (spec.type === 'reference' || spec.type === 'referenceList') && !spec.readOnly && spec.references && BY_NAME.has(spec.references))
+    .map(([field, spec]) => ({ field, target: kindByName(spec.references!) }));
+}

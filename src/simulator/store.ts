@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { KINDS } from '../kinds';
+import type { JsonObject, JsonValue } from '../kinds/types';
+
+/** Metadata of an uploaded package; the simulator keeps the hash and entry names, not the bytes. */
+export interface StoredFile {
+  readonly fileName: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly entries: readonly string[];
+}
+
+/** One configuration object as the simulated Management Node stores it: secrets in plain text, as Pexip must. */
+export interface StoredObject {
+  key: string;
+  data: JsonObject;
+  files: Record<string, StoredFile>;
+  /** Shipped with Pexip (built-in themes, default branding). */
+  builtIn?: boolean;
+}
+
+/** Collections that are not our kinds but can be targets of references (seeded, read-only here). */
+export const EXTRA_COLLECTIONS = [
+  'system_location',
+  'sip_proxy',
+  'h323_gatekeeper',
+  'mssip_proxy',
+  'teams_proxy',
+  'stun_server',
+  'turn_server',
+  'gms_access_token',
+  'conference',
+  'software_bundle_revision',
+] as const;
+
+export interface SimulatorData {
+  config: Record<string, StoredObject[]>;
+  counters: Record<string, number>;
+  status: { conference: JsonObject[]; participant: JsonObject[] };
+  history: { conference: JsonObject[]; participant: JsonObject[] };
+  licenceRequests: JsonObject[];
+}
+
+/** Pexip's datetime format: UTC, no zone suffix, microseconds. */
+export function pexipTime(date: Date = new Date()): string {
+  return `${date.toISOString().slice(0, 23)}000`;
+}
+
+export const CONFIG_PREFIX = '/api/admin/configuration/v1/';
+
+export function configUri(resource: string, key: string): string {
+  return `${CONFIG_PREFIX}${resource}/${encodeURIComponent(key)}/`;
+}
+
+function builtInTheme(id: number, name: string, uuid: string): StoredObject {
+  return {
+    key: String(id),
+    builtIn: true,
+    data: {
+      id,
+      name,
+      uuid,
+      last_updated: '2024-01-01T00:00:00.000000',
+      conference: [],
+      custom_layouts: '',
+      pinning_configs: '',
+    },
+    files: {},
+  };
+}
+
+/** A fresh Management Node: built-in themes and branding, one system location, one web app bundle. */
+export function initialData(): SimulatorData {
+  const config: Record<string, StoredObject[]> = Object.fromEntries([...KINDS.map((k) => k.name), ...EXTRA_COLLECTIONS].map((name) => [name, []]));
+  config.ivr_theme = [
+    builtInTheme(1, 'Pexip theme (English_US) with entry tones', 'defaultplustones'),
+    builtInTheme(2, 'Pexip theme (English_UK)', 'defaultplushash'),
+    builtInTheme(3, 'Pexip theme (English_UK) with entry tones', 'defaultplushashtones'),
+    builtInTheme(4, 'Pexip theme (English_US)', 'defaultnotones'),
+  ];
+  config.webapp_branding = [
+    {
+      key: '00000000-0000-4000-8000-000000000003',
+      builtIn: true,
+      data: { uuid: '00000000-0000-4000-8000-000000000003', name: 'Pexip default (webapp3)', description: '', webapp_type: 'webapp3', is_default: true, last_updated: '2024-01-01T00:00:00.000000' },
+      files: {},
+    },
+  ];
+  config.system_location = [{ key: '1', data: { id: 1, name: 'Default location', description: '' }, files: {} }];
+  config.software_bundle_revision = [{ key: '1', data: { id: 1, bundle_type: 'webapp3', version: '1.0.0' }, files: {} }];
+  const counters: Record<string, number> = Object.fromEntries(Object.entries(config).map(([name, objects]) => [name, objects.length]));
+  return { config, counters, status: { conference: [], participant: [] }, history: { conference: [], participant: [] }, licenceRequests: [] };
+}
+
+/** Short hash shown for a secret in exported state, so tests can see a rotation without seeing the value. */
+export function secretFingerprint(value: JsonValue): string {
+  return `sha256:${createHash('sha256').update(String(value)).digest('hex').slice(0, 16)}`;
+}
