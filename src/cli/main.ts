@@ -9,6 +9,12 @@ import { type Command, EXIT } from './command';
  * not pay for axios or the simulator.
  */
 const COMMANDS: Readonly<Record<string, () => Command>> = {
+  reconcile: () => require('./commands/stack-commands').reconcileCommand as Command,
+  plan: () => require('./commands/stack-commands').planCommand as Command,
+  drift: () => require('./commands/stack-commands').driftCommand as Command,
+  remove: () => require('./commands/stack-commands').removeCommand as Command,
+  adopt: () => require('./commands/stack-commands').adoptCommand as Command,
+  licence: () => require('./commands/licence').licenceCommand as Command,
   simulator: () => require('./commands/simulator').simulatorCommand as Command,
 };
 

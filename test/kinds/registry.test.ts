@@ -66,15 +66,28 @@ describe('ownership markers', () => {
     expect(ownerOf(kind, { tag: 'billing-code-7' })).toBeUndefined();
   });
 
-  it('derives a stable RFC 9562 version-8 theme uuid recognisable per stack', () => {
+  it('derives a stable RFC 9562 version-8 theme uuid carrying stack, logical id and package hash', () => {
     const kind = kindByName('ivr_theme');
-    const uuid = derivedUuid('prod', 'theme');
-    expect(uuid).toBe(derivedUuid('prod', 'theme'));
-    expect(uuid).toMatch(/^[0-9a-f]{8}-c0f7-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(derivedUuid('prod', 'theme2')).not.toBe(uuid);
-    expect(ownerOf(kind, { uuid }, 'prod')).toEqual({ stack: 'prod' });
-    expect(ownerOf(kind, { uuid }, 'nonprod')).toBeUndefined();
-    expect(ownerOf(kind, { uuid: 'defaultplushash' }, 'prod')).toBeUndefined();
+    const uuid = derivedUuid('prod', 'theme', 'abcdef012345');
+    expect(uuid).toBe(derivedUuid('prod', 'theme', 'abcdef012345'));
+    expect(uuid).toMatch(/^[0-9a-f]{8}-c0f7-8[0-9a-f]{3}-8[0-9a-f]{3}-abcdef012345$/);
+    expect(derivedUuid('prod', 'theme2', 'abcdef012345')).not.toBe(uuid);
+    expect(ownerOf(kind, { uuid }, { stack: 'prod', logicalIds: ['other', 'theme'] })).toEqual({ stack: 'prod', logicalId: 'theme', packageHash: 'abcdef012345' });
+    expect(ownerOf(kind, { uuid }, { stack: 'prod', logicalIds: [] })).toEqual({ stack: 'prod', packageHash: 'abcdef012345' });
+    expect(ownerOf(kind, { uuid }, { stack: 'nonprod', logicalIds: ['theme'] })).toBeUndefined();
+    expect(ownerOf(kind, { uuid: 'defaultplushash' }, { stack: 'prod', logicalIds: [] })).toBeUndefined();
+  });
+
+  it('reads no package hash from a uuid made without one (adopted themes get their package uploaded)', () => {
+    const kind = kindByName('ivr_theme');
+    expect(ownerOf(kind, { uuid: derivedUuid('prod', 'theme') }, { stack: 'prod', logicalIds: ['theme'] })).toEqual({ stack: 'prod', logicalId: 'theme' });
+  });
+
+  it('records secrets version and package hash in description markers', () => {
+    const kind = kindByName('webapp_branding');
+    const marked = applyMarker(kind, { description: 'x' }, { stack: 'p', logicalId: 'b', secretsVersion: '3', packageHash: '0123456789ab' });
+    expect(marked.description).toBe('x [pexip-cdktf:p/b;sv=3;pkg=0123456789ab]');
+    expect(ownerOf(kind, marked)).toEqual({ stack: 'p', logicalId: 'b', secretsVersion: '3', packageHash: '0123456789ab' });
   });
 
   it('has no marker for licences (Terraform state records them)', () => {

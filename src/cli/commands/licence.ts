@@ -1,0 +1,31 @@
+import { ConfigError } from '../../api/errors';
+import { claimLicence, returnLicence } from '../../engine/licence';
+import { type Command, EXIT } from '../command';
+import { withClient } from './stack-commands';
+
+export const licenceCommand: Command = {
+  name: 'licence',
+  summary: 'Activate (claim) or return the telehealth licence of a stack; run by the licence carrier.',
+  positionals: [{ name: 'action', description: 'claim or return', required: true }],
+  options: [
+    { name: 'entitlement', type: 'string', value: '<key>', description: 'The entitlement key (spaces ignored).' },
+    { name: 'return-on-destroy', type: 'boolean', description: 'claim: the stack will return the licence on destroy.' },
+    { name: 'adopt', type: 'boolean', description: 'claim: take over a licence someone else activated.' },
+  ],
+  async run(context) {
+    const action = context.args.positionals[0];
+    const entitlement = context.args.options.entitlement as string | undefined;
+    if (!entitlement) throw new ConfigError('--entitlement is required.', { field: '--entitlement' });
+    if (action !== 'claim' && action !== 'return') throw new ConfigError(`unknown licence action "${action}"; use claim or return.`, { field: 'action' });
+    return withClient(context, async (client) => {
+      if (action === 'claim') {
+        const outcome = await claimLicence(client, entitlement, { returnOnDestroy: Boolean(context.args.options['return-on-destroy']), adopt: Boolean(context.args.options.adopt) });
+        context.out(context.json ? `${JSON.stringify({ entitlement, outcome })}\n` : `licence ${entitlement}: ${outcome}\n`);
+      } else {
+        const returned = await returnLicence(client, entitlement);
+        context.out(context.json ? `${JSON.stringify({ entitlement, returned })}\n` : `licence ${entitlement}: ${returned > 0 ? 'returned' : 'already returned'}\n`);
+      }
+      return EXIT.ok;
+    });
+  },
+};

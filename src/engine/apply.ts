@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { PexipClient, UploadFile } from '../api/client';
+import { ConfigError, PexipCdktfError } from '../api/errors';
+import { CREATION_ORDER, kindByName, REMOVAL_ORDER } from '../kinds';
+import type { JsonObject, JsonValue } from '../kinds/types';
+import { type DesiredObject, type DesiredSet, describeObject, packagePath } from './desired';
+import { uriOfLive } from './live';
+import { type Action, type ConflictAction, desiredBody, diffFields, KNOWN_AFTER_APPLY, type MatchedAction, type Plan } from './plan';
+
+/** The plan cannot be applied as it stands: conflicts are listed, nothing was written. */
+export class PlanConflictError extends PexipCdktfError {
+  constructor(readonly conflicts: readonly ConflictAction[]) {
+    super(
+      `nothing was changed: ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}:\n${conflicts.map((c) => `  ${describeObject(c.object)} ("${c.name}"): ${c.reason}`).join('\n')}`,
+      { kind: kindByName(conflicts[0].kind).title, object: conflicts[0].id },
+    );
+  }
+}
+
+export interface ApplyContext {
+  readonly client: PexipClient;
+  /** Secret values per logical id, resolved before the first write. */
+  readonly secrets: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Package contents per logical id, read and hash-checked before the first write. */
+  readonly packages: ReadonlyMap<string, UploadFile>;
+  /** One line per object action. */
+  readonly progress: (line: string) => void;
+}
+
+export interface ApplyResult {
+  created: number;
+  updated: number;
+  replaced: number;
+  pruned: number;
+  unchanged: number;
+}
+
+/** Reads every package the set declares and checks it is the file that was synthesized (same SHA-256). */
+export function loadPackages(set: DesiredSet, baseDir: string): Map<string, UploadFile> {
+  const packages = new Map<string, UploadFile>();
+  for (const object of set.objects) {
+    if (!object.package) continue;
+    const kind = kindByName(object.kind);
+    const path = packagePath(baseDir, object.package.path);
+    let content: Buffer;
+    try {
+      content = readFileSync(path);
+    } catch (error) {
+      throw new ConfigError(`${describeObject(object)}, field ${kind.upload?.fileField}: cannot read package ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { kind: kind.title, object: object.id, field: kind.upload?.fileField });
+    }
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    if (sha256 !== object.package.sha256) {
+      throw new ConfigError(`${describeObject(object)}, field ${kind.upload?.fileField}: package ${path} changed since it was synthesized; run cdktf synth again.`, { kind: kind.title, object: object.id, field: kind.upload?.fileField });
+    }
+    packages.set(object.id, { fileName: basename(path), content });
+  }
+  return packages;
+}
+
+const SYMBOL: Record<Action['type'], string> = { create: '+', update: '~', replace: '-/+', prune: '-', unchanged: '=', conflict: '!' };
+
+export function actionLine(action: Action, detail: string): string {
+  const who = `${kindByName(action.kind).title} "${action.name}"${action.id ? ` (${action.id})` : ''}`;
+  return `${SYMBOL[action.type]} ${action.type} ${who}${detail ? `: ${detail}` : ''}`;
+}
+
+/**
+ * Applies a plan: creates and updates in creation order (so references point at objects that exist), then
+ * prunes and removes replaced objects in the documented removal order. Each step is safe to repeat: a re-run after
+ * any failure converges, because objects are found again by their markers.
+ */
+export async function applyPlan(set: DesiredSet, plan: Plan, lookups: ReadonlyMap<string, string | undefined>, context: ApplyContext): Promise<ApplyResult> {
+  const conflicts = plan.actions.filter((a): a is ConflictAction => a.type === 'conflict');
+  if (conflicts.length > 0) throw new PlanConflictError(conflicts);
+  const result: ApplyResult = { created: 0, updated: 0, replaced: 0, pruned: 0, unchanged: 0 };
+  const uris = new Map<string, string>();
+  for (const action of plan.actions) {
+    if (action.type === 'update' || action.type === 'unchanged') uris.set(action.id!, uriOfLive(kindByName(action.kind), action.live));
+  }
+  const { client } = context;
+  for (const kind of CREATION_ORDER) {
+    for (const action of plan.actions.filter((a) => a.kind === kind.name)) {
+      if (action.type === 'unchanged') result.unchanged++;
+      if (action.type !== 'create' && action.type !== 'replace' && action.type !== 'update') continue;
+      const object = action.object;
+      const body = desiredBody(set, object, uris, lookups, action.type === 'create' ? undefined : action.live);
+      const pending = Object.entries(body).find(([, v]) => v === KNOWN_AFTER_APPLY);
+      if (pending) throw new PexipCdktfError(`${describeObject(object)}, field ${pending[0]}: refers to an object that was not created first (internal ordering error).`);
+      const secrets = context.secrets.get(object.id) ?? {};
+      const file = context.packages.get(object.id);
+      if (action.type === 'update') {
+        const patch = patchBody(body, diffFields(kind, body, action.live).map((c) => c.field), action.sendSecrets ? secrets : {});
+        await client.update(kind, action.key, patch, action.uploadPackage ? { file } : {});
+        result.updated++;
+        context.progress(actionLine(action, updateDetail(action, Object.keys(patch))));
+        continue;
+      }
+      const created = await client.create(kind, { ...body, ...secrets }, { file });
+      uris.set(object.id, created.uri);
+      if (action.type === 'create') result.created++;
+      else result.replaced++;
+      context.progress(actionLine(action, action.type === 'replace' ? `${action.reason}; new ${kind.detailKey} ${created.key}` : `${kind.detailKey} ${created.key}`));
+    }
+  }
+  for (const kind of REMOVAL_ORDER) {
+    for (const action of plan.actions.filter((a) => a.kind === kind.name && (a.type === 'prune' || a.type === 'replace'))) {
+      const key = (action as { key: string }).key;
+      const outcome = await client.delete(kind, key, { tolerateNotFound: true, object: action.name });
+      if (action.type === 'prune') {
+        result.pruned++;
+        context.progress(actionLine(action, outcome === 'absent' ? 'already gone' : 'deleted'));
+      } else {
+        context.progress(`- delete replaced ${kind.title} "${action.name}" (${kind.detailKey} ${key})${outcome === 'absent' ? ': already gone' : ''}`);
+      }
+    }
+  }
+  return result;
+}
+
+function patchBody(body: JsonObject, changed: readonly string[], secrets: Readonly<Record<string, string>>): JsonObject {
+  const patch: Record<string, JsonValue> = {};
+  for (const field of changed) patch[field] = body[field];
+  return { ...patch, ...secrets };
+}
+
+function updateDetail(action: MatchedAction, fields: readonly string[]): string {
+  const kind = kindByName(action.kind);
+  const secretFields = new Set(Object.keys(kind.fields).filter((f) => kind.fields[f].secret));
+  const parts = [
+    ...(action.takeover === 'adopt' ? ['adopted'] : action.takeover === 'rekey' ? ['taken over from a stale logical id'] : []),
+    ...fields.filter((f) => !secretFields.has(f)),
+    ...(action.sendSecrets ? ['secrets sent'] : []),
+    ...(action.uploadPackage ? ['package uploaded'] : []),
+  ];
+  return parts.join(', ');
+}
+
+export type { DesiredObject };

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError } from '../api/errors';
+import { isKindName, kindByName, type KindName } from '../kinds';
+import { LOGICAL_ID, STACK_NAME, descriptionMarkerLength } from '../kinds/ownership';
+import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
+import { isPlainObject, unknownOrReadOnlyFields, validateForCreate } from '../kinds/validate';
+import { type Environment, checkSecretVariant } from '../epic/secret-variants';
+
+/**
+ * The desired set: everything one stack declares, as the carriers hand it to the engine. Specs use Pexip's wire
+ * field names; secrets are references (env var or file) resolved only at apply time; references between objects
+ * are `{"$ref": "<logical id>"}`, references to objects this stack does not own `{"$lookup": {"<key field>": ...}}`.
+ */
+
+export const DESIRED_SET_FORMAT = 'pexip-cdktf/desired-set@1';
+
+/** Where a secret comes from at apply time. Exactly one of `env` or `file`. */
+export interface SecretRef {
+  /** Name of an environment variable holding the value. */
+  readonly env?: string;
+  /** Path of a file holding the value (trailing newline ignored). */
+  readonly file?: string;
+}
+
+export interface DesiredObject {
+  readonly kind: KindName;
+  /** Logical id, unique in the stack; recorded in the object's ownership marker. */
+  readonly id: string;
+  /** Non-secret fields, wire names. The user's description, without marker. */
+  readonly spec: JsonObject;
+  /** Secret fields by wire name. */
+  readonly secrets?: Readonly<Record<string, SecretRef>>;
+  /** Bump to re-send the secrets (rotation); recorded in the marker. Secrets are otherwise sent only on create. */
+  readonly secretsVersion?: string;
+  /** Theme or branding ZIP: path (relative to the desired-set file) and its SHA-256. */
+  readonly package?: { readonly path: string; readonly sha256: string };
+  /** Take over an existing object with this natural key that no stack owns. */
+  readonly adopt?: boolean;
+  /** Telehealth profile: allow changing the uuid of the live profile (Epic launch URLs contain it). */
+  readonly allowUuidChange?: boolean;
+  /** Licence: return it when the stack is destroyed (only if this stack activated or adopted it). */
+  readonly returnOnDestroy?: boolean;
+}
+
+export interface DesiredSet {
+  readonly format: typeof DESIRED_SET_FORMAT;
+  readonly stack: string;
+  readonly environment: Environment;
+  readonly objects: readonly DesiredObject[];
+}
+
+/** A `{"$ref": id}` or `{"$lookup": {...}}` reference value in a spec. */
+export type ReferenceValue = { $ref: string } | { $lookup: JsonObject };
+
+export function isRef(value: JsonValue | undefined): value is { $ref: string } {
+  return isPlainObject(value) && typeof value.$ref === 'string' && Object.keys(value).length === 1;
+}
+
+export function isLookup(value: JsonValue | undefined): value is { $lookup: JsonObject } {
+  return isPlainObject(value) && isPlainObject(value.$lookup) && Object.keys(value).length === 1;
+}
+
+/** The canonical hash of a desired set, as the reconciler carrier records it. */
+export function desiredSetHash(set: DesiredSet): string {
+  return createHash('sha256').update(canonicalJson(set as unknown as JsonValue)).digest('hex');
+}
+
+/** JSON with sorted keys, so the same content always hashes the same. */
+export function canonicalJson(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => value[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Who an object is in messages: `Epic telehealth profile "profile"`. */
+export function describeObject(object: Pick<DesiredObject, 'kind' | 'id'>): string {
+  return `${kindByName(object.kind).title} "${object.id}"`;
+}
+
+function fail(message: string, object?: Pick<DesiredObject, 'kind' | 'id'>, field?: string): never {
+  throw new ConfigError(object ? `${describeObject(object)}${field ? `, field ${field}` : ''}: ${message}` : message, {
+    kind: object ? kindByName(object.kind).title : undefined,
+    object: object?.id,
+    field,
+  });
+}
+
+const SECRET_VERSION = /^[A-Za-z0-9._-]{1,16}$/;
+
+/**
+ * Checks a desired set completely before anything is sent: shape, unique logical ids and natural keys, known kinds
+ * and fields, references that resolve, secret references well formed and of the stack's environment, every spec
+ * valid for its kind (with secrets counted as present). Throws a ConfigError naming the object and field.
+ */
+export function validateDesiredSet(input: unknown): DesiredSet {
+  if (!isPlainObject(input as JsonValue)) fail('the desired set must be a JSON object.');
+  const set = input as Record<string, unknown>;
+  if (set.format !== DESIRED_SET_FORMAT) fail(`unsupported desired-set format ${JSON.stringify(set.format)}; expected "${DESIRED_SET_FORMAT}".`);
+  if (typeof set.stack !== 'string' || !STACK_NAME.test(set.stack)) fail(`stack must match ${STACK_NAME.source} (got ${JSON.stringify(set.stack)}).`);
+  if (set.environment !== 'production' && set.environment !== 'non-production') fail('environment must be "production" or "non-production".');
+  if (!Array.isArray(set.objects)) fail('objects must be a list.');
+  const objects = set.objects as DesiredObject[];
+  const ids = new Map<string, DesiredObject>();
+  const naturalKeys = new Map<string, DesiredObject>();
+  for (const object of objects) {
+    if (!isPlainObject(object as unknown as JsonValue) || typeof object.kind !== 'string' || !isKindName(object.kind)) {
+      fail(`every object needs a known kind (got ${JSON.stringify((object as { kind?: unknown })?.kind)}).`);
+    }
+    if (typeof object.id !== 'string' || !LOGICAL_ID.test(object.id)) fail(`logical id must match ${LOGICAL_ID.source} (got ${JSON.stringify(object.id)}).`, { kind: object.kind, id: String(object.id) });
+    const twin = ids.get(object.id);
+    if (twin) fail(`duplicate logical id: also used by ${describeObject(twin)}.`, object);
+    ids.set(object.id, object);
+    if (!isPlainObject(object.spec)) fail('spec must be an object.', object);
+    const kind = kindByName(object.kind);
+    const natural = object.spec[kind.naturalKey];
+    if (typeof natural === 'string') {
+      const key = `${kind.name}:${kind.normaliseNaturalKey ? kind.normaliseNaturalKey(natural) : natural}`;
+      const clash = naturalKeys.get(key);
+      if (clash) fail(`${kind.naturalKey} "${natural}" is also declared by ${describeObject(clash)}.`, object, kind.naturalKey);
+      naturalKeys.set(key, object);
+    }
+  }
+  const environment = set.environment as Environment;
+  for (const object of objects) validateObject(object, ids, environment, set.stack as string);
+  return set as unknown as DesiredSet;
+}
+
+function validateObject(object: DesiredObject, ids: ReadonlyMap<string, DesiredObject>, environment: Environment, stack: string): void {
+  const kind = kindByName(object.kind);
+  const bad = unknownOrReadOnlyFields(kind, object.spec).filter((f) => !(kind.upload && f === kind.upload.fileField));
+  if (bad.length > 0) fail(`unknown or read-only field${bad.length > 1 ? 's' : ''} ${bad.join(', ')}.`, object, bad[0]);
+  const secretFields = new Set(Object.keys(object.secrets ?? {}));
+  for (const [field, ref] of Object.entries(object.secrets ?? {})) {
+    if (!kind.fields[field]?.secret) fail('is not a secret field of this kind.', object, field);
+    if (object.spec[field] !== undefined) fail('is a secret: give it in "secrets" as an env var or file reference, never in the spec.', object, field);
+    validateSecretRef(ref, object, field);
+    const problem = checkSecretVariant(ref, environment, kind.name, field);
+    if (problem) fail(problem, object, field);
+  }
+  for (const [field, spec] of Object.entries(kind.fields)) {
+    if (spec.secret && object.spec[field] !== undefined) fail('is a secret: give it in "secrets" as an env var or file reference, never in the spec.', object, field);
+  }
+  if (object.secretsVersion !== undefined && (typeof object.secretsVersion !== 'string' || !SECRET_VERSION.test(object.secretsVersion))) {
+    fail(`secretsVersion must match ${SECRET_VERSION.source}.`, object, 'secretsVersion');
+  }
+  // References: {$ref} to a declared object of the right kind; {$lookup} by the target's natural key.
+  const unresolved = new Set(secretFields);
+  for (const [field, value] of Object.entries(object.spec)) {
+    const fieldSpec = kind.fields[field];
+    if (fieldSpec?.type !== 'reference') continue;
+    if (isRef(value)) {
+      const target = ids.get(value.$ref);
+      if (!target) fail(`refers to "${value.$ref}", which this stack does not declare.`, object, field);
+      if (target.kind !== fieldSpec.references) fail(`refers to ${describeObject(target)}, but must refer to a ${kindByName(fieldSpec.references!).title}.`, object, field);
+      unresolved.add(field);
+    } else if (isLookup(value)) {
+      const targetKind = isKindName(fieldSpec.references!) ? kindByName(fieldSpec.references!) : undefined;
+      if (!targetKind || Object.keys(value.$lookup).some((k) => k !== targetKind.naturalKey && k !== 'uuid' && k !== 'id')) {
+        fail(`a lookup must name the target by ${targetKind?.naturalKey ?? 'name'}.`, object, field);
+      }
+      unresolved.add(field);
+    }
+  }
+  if (kind.upload) {
+    if (!object.package || typeof object.package.path !== 'string' || !/^[0-9a-f]{64}$/.test(String(object.package.sha256))) {
+      fail('needs a package {"path", "sha256"} (a ZIP file).', object, kind.upload.fileField);
+    }
+    unresolved.add(kind.upload.fileField);
+  }
+  const description = object.spec.description;
+  if (kind.ownership.style === 'description-suffix' && typeof description === 'string') {
+    const room = (kind.fields.description.maxLength ?? 250) - descriptionMarkerLength({ stack, logicalId: object.id }) - (object.secretsVersion ? object.secretsVersion.length + 4 : 0) - 17;
+    if (description.length > room) fail(`is ${description.length} characters; with the ownership marker it must stay within ${room}.`, object, 'description');
+  }
+  const errors = validateForCreate(kind, object.spec, unresolved);
+  if (errors.length > 0) fail(`${errors[0].message}`, object, errors[0].field);
+}
+
+function validateSecretRef(ref: SecretRef, object: DesiredObject, field: string): void {
+  const hasEnv = typeof ref?.env === 'string' && ref.env !== '';
+  const hasFile = typeof ref?.file === 'string' && ref.file !== '';
+  if (hasEnv === hasFile) fail('a secret reference needs exactly one of "env" or "file".', object, field);
+  if (hasEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(ref.env!)) fail(`"${ref.env}" is not a valid environment variable name.`, object, field);
+}
+
+/** Reads and validates a desired-set file; with `expectHash`, a file that does not match it is refused (stale). */
+export function loadDesiredSet(path: string, expectHash?: string): { set: DesiredSet; baseDir: string; hash: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read the desired set ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { field: 'desired-set' });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`the desired set ${path} is not valid JSON (${(error as Error).message}).`, { field: 'desired-set' });
+  }
+  const set = validateDesiredSet(parsed);
+  const hash = desiredSetHash(set);
+  if (expectHash !== undefined && expectHash !== hash) {
+    throw new ConfigError(`the desired set ${path} does not match the synthesized stack (hash ${hash.slice(0, 12)}…, expected ${expectHash.slice(0, 12)}…): run cdktf synth again.`, { field: 'desired-set' });
+  }
+  return { set, baseDir: dirname(resolve(path)), hash };
+}
+
+/** Absolute path of a package, relative paths being relative to the desired-set file. */
+export function packagePath(baseDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/** The kind of an object (convenience for callers holding a DesiredObject). */
+export function kindOf(object: Pick<DesiredObject, 'kind'>): KindSpec {
+  return kindByName(object.kind);
+}

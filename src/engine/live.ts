@@ -1,0 +1,38 @@
+import type { PexipClient } from '../api/client';
+import { keyOf, naturalKeyOf } from '../api/client';
+import type { KindName } from '../kinds';
+import { KINDS } from '../kinds';
+import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
+import { isPlainObject } from '../kinds/validate';
+
+/** What Pexip holds now: every object of every kind we manage, from one paginated list per kind. */
+export type LiveState = ReadonlyMap<KindName, readonly JsonObject[]>;
+
+/** Lists the given kinds (all by default), at most `concurrency` at a time. */
+export async function observe(client: PexipClient, kinds: readonly KindSpec[] = KINDS, concurrency = 4): Promise<LiveState> {
+  const state = new Map<KindName, JsonObject[]>();
+  const queue = [...kinds];
+  const worker = async () => {
+    for (let kind = queue.shift(); kind; kind = queue.shift()) state.set(kind.name as KindName, await client.list(kind));
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  return state;
+}
+
+/** A reference as a server-relative URI, whatever form Pexip or the user wrote it in (URI, absolute URL, nested object). */
+export function referenceUri(value: JsonValue | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string') return value.replace(/^https?:\/\/[^/]+/, '');
+  if (isPlainObject(value) && typeof value.resource_uri === 'string') return referenceUri(value.resource_uri);
+  return null;
+}
+
+/** Server-relative URI of a live object. */
+export function uriOfLive(kind: KindSpec, object: JsonObject): string {
+  return referenceUri(object.resource_uri) ?? `${kind.collectionPath}${encodeURIComponent(keyOf(kind, object))}/`;
+}
+
+/** How an object is named in progress lines: its natural key. */
+export function liveName(kind: KindSpec, object: JsonObject): string {
+  return naturalKeyOf(kind, object) ?? keyOf(kind, object);
+}

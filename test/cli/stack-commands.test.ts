@@ -1,0 +1,149 @@
+import type { PexipSimulator } from '../../src/simulator/server';
+import { runCli } from '../helpers/cli';
+import { integrationSet, secretEnv, type Workspace, withSpec, workspace } from '../helpers/desired';
+import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
+
+const CONFIG = '/api/admin/configuration/v1';
+let sim: PexipSimulator;
+let ws: Workspace;
+let env: NodeJS.ProcessEnv;
+let file: string;
+
+beforeEach(async () => {
+  sim = await startSimulator();
+  ws = workspace();
+  env = { ...simulatorEnv(sim), ...secretEnv() };
+  file = ws.writeSet(integrationSet(ws));
+});
+afterEach(() => sim.stop());
+
+describe('pexip-cdktf plan / reconcile / drift', () => {
+  it('plans changes (exit 2), reconciles with one progress line per object (exit 0), then plans clean (exit 0)', async () => {
+    const planned = await runCli(['plan', file], env);
+    expect(planned.code).toBe(2);
+    expect(planned.stdout).toContain(`Plan for stack "nonprod" (non-production) against ${sim.url}`);
+    expect(planned.stdout).toContain('  + create  Epic telehealth profile "Healthcare Org" (profile)');
+    expect(planned.stdout).toContain('Plan: 7 to create, 0 to update, 0 to prune, 0 unchanged.');
+    const applied = await runCli(['reconcile', file], env);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toBe('Applied: 7 created, 0 updated, 0 replaced, 0 pruned, 0 unchanged.\n');
+    expect(applied.stderr.trim().split('\n')).toHaveLength(7);
+    const again = await runCli(['reconcile', file], env);
+    expect(again.stdout).toBe('No changes: stack "nonprod" is in sync.\n');
+    expect((await runCli(['plan', file], env)).code).toBe(0);
+  });
+
+  it('reports drift after a hand edit with exit 2, naming the field; --json carries the same', async () => {
+    await runCli(['reconcile', file], env);
+    const rule = ((await raw(sim, 'GET', `${CONFIG}/gateway_routing_rule/?tag=pexip-cdktf:nonprod/rule`)).json as { objects: { resource_uri: string }[] }).objects[0];
+    await raw(sim, 'PATCH', rule.resource_uri, { json: { match_incoming_sip: true } });
+    const drift = await runCli(['drift', file], env);
+    expect(drift.code).toBe(2);
+    expect(drift.stdout).toContain('  ~ update  call routing rule "Epic telehealth (non-prod)" (rule)\n        match_incoming_sip: true → false');
+    expect(drift.stderr).toContain('Drift found. Differences: 0 to create, 1 to update, 0 to prune, 6 unchanged.');
+    const json = await runCli(['drift', file, '--json'], env);
+    expect(json.code).toBe(2);
+    const report = JSON.parse(json.stdout);
+    expect(report.summary).toEqual({ create: 0, update: 1, replace: 0, prune: 0, unchanged: 6, conflict: 0 });
+    expect(report.actions.find((a: { id: string }) => a.id === 'rule').changes).toEqual([{ field: 'match_incoming_sip', from: true, to: false }]);
+  });
+
+  it('refuses a stale desired-set file when given the expected hash', async () => {
+    const result = await runCli(['reconcile', file, '--expect-hash', 'f'.repeat(64)], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: the desired set .* does not match the synthesized stack \(hash [0-9a-f]{12}…, expected ffffffffffff…\): run cdktf synth again\.\n$/);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('exits 1 with one line on connection and authentication errors, without leaking the password', async () => {
+    const wrong = await runCli(['plan', file], { ...env, PEXIP_PASSWORD: 'wrong-password-123' });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^error: telehealth_profile|^error: .*authentication failed \(401\)/);
+    expect(wrong.stderr).not.toContain('wrong-password-123');
+    const down = await runCli(['plan', file], { ...env, PEXIP_ADDRESS: 'http://127.0.0.1:1', PEXIP_MAX_ATTEMPTS: '1' });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/connection refused: is PEXIP_ADDRESS right and the Management Node up\?/);
+  });
+
+  it('prints a conflict as an error with exit 1 and writes nothing', async () => {
+    await raw(sim, 'POST', `${CONFIG}/webapp_alias/`, { json: { slug: 'telehealth-test', webapp_type: 'webapp3' } });
+    sim.clearRequests();
+    const result = await runCli(['reconcile', file, '--json'], env);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: 'PlanConflictError', message: expect.stringContaining('web app path "path" ("telehealth-test"): slug "telehealth-test" already exists') });
+    expect(sim.writes()).toHaveLength(0);
+  });
+});
+
+describe('pexip-cdktf adopt', () => {
+  it('adds the marker to unowned objects with declared names; reconcile then aligns them', async () => {
+    await raw(sim, 'POST', `${CONFIG}/webapp_alias/`, { json: { slug: 'telehealth-test', webapp_type: 'webapp3', description: 'by hand' } });
+    const adopted = await runCli(['adopt', file, '--id', 'path'], env);
+    expect(adopted.code).toBe(0);
+    expect(adopted.stderr).toContain('~ update web app path "telehealth-test" (path): ownership marker added');
+    const alias = ((await raw(sim, 'GET', `${CONFIG}/webapp_alias/1/`)).json as { description: string });
+    expect(alias.description).toBe('by hand [pexip-cdktf:nonprod/path]');
+    expect((await runCli(['reconcile', file], env)).code).toBe(0);
+    expect(((await raw(sim, 'GET', `${CONFIG}/webapp_alias/`)).json as { meta: { total_count: number } }).meta.total_count).toBe(1);
+  });
+
+  it('refuses an unknown logical id', async () => {
+    const result = await runCli(['adopt', file, '--id', 'nope'], env);
+    expect(result.stderr).toBe('error: --id nope: the desired set declares no such logical id.\n');
+  });
+});
+
+describe('pexip-cdktf remove', () => {
+  it('removes what the stack owns, prints the Epic reminder, and is harmless to repeat', async () => {
+    await runCli(['reconcile', file], env);
+    const removed = await runCli(['remove', '--stack', 'nonprod'], env);
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain('Removed 7 objects owned by stack "nonprod".');
+    expect(removed.stdout).toContain('Reminder: the integration must also be removed on the Epic side.');
+    expect(removed.stderr.split('\n')[0]).toBe('- remove call routing rule "Epic telehealth (non-prod)" (rule): deleted');
+    const again = await runCli(['remove', file, '--json'], env);
+    expect(JSON.parse(again.stdout)).toMatchObject({ stack: 'nonprod', removed: [] });
+  });
+});
+
+describe('pexip-cdktf licence', () => {
+  it('activates an entitlement once, and returns it', async () => {
+    const claim = await runCli(['licence', 'claim', '--entitlement', 'DEMO-TELEHEALTH-0001', '--return-on-destroy'], env);
+    expect(claim.stdout).toBe('licence DEMO-TELEHEALTH-0001: activated\n');
+    expect((await runCli(['licence', 'claim', '--entitlement', 'DEMO-TELEHEALTH- 0001'], env)).stdout).toBe('licence DEMO-TELEHEALTH- 0001: already active\n');
+    const returned = await runCli(['licence', 'return', '--entitlement', 'DEMO-TELEHEALTH-0001', '--json'], env);
+    expect(JSON.parse(returned.stdout)).toEqual({ entitlement: 'DEMO-TELEHEALTH-0001', returned: 1 });
+  });
+
+  it('refuses to claim for return a licence someone else activated, unless adopted', async () => {
+    await raw(sim, 'POST', `${CONFIG}/licence/`, { json: { entitlement_id: 'DEMO-TELEHEALTH-0002' } });
+    const refused = await runCli(['licence', 'claim', '--entitlement', 'DEMO-TELEHEALTH-0002', '--return-on-destroy'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('is already active and this stack did not activate it');
+    expect((await runCli(['licence', 'claim', '--entitlement', 'DEMO-TELEHEALTH-0002', '--return-on-destroy', '--adopt'], env)).code).toBe(0);
+  });
+
+  it('reports an entitlement the licence server refuses', async () => {
+    const result = await runCli(['licence', 'claim', '--entitlement', 'BOGUS-KEY'], env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: licence "BOGUS-KEY" — POST /api/admin/configuration/v1/licence/: Pexip refused the request (400): entitlement_id: The licence server does not recognise this entitlement key.\n');
+  });
+});
+
+describe('desired-set file errors', () => {
+  it.each([
+    ['a missing file', ['plan', '/nonexistent/desired.json'], /^error: cannot read the desired set \/nonexistent\/desired\.json \(ENOENT\)\.\n$/],
+    ['no argument', ['plan'], /^error: missing argument <desired-set>: The desired-set JSON file the stack synthesized\.\n$/],
+  ])('%s', async (_what, args, message) => {
+    const result = await runCli(args, env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('malformed JSON', async () => {
+    const bad = ws.writeSet(withSpec(integrationSet(ws), 'rule', {}));
+    require('node:fs').writeFileSync(bad, '{"format": ');
+    const result = await runCli(['plan', bad], env);
+    expect(result.stderr).toMatch(/^error: the desired set .* is not valid JSON \(/);
+  });
+});
