@@ -14,6 +14,7 @@ const COMMANDS: Readonly<Record<string, () => Command>> = {
   drift: () => require('./commands/stack-commands').driftCommand as Command,
   remove: () => require('./commands/stack-commands').removeCommand as Command,
   adopt: () => require('./commands/stack-commands').adoptCommand as Command,
+  export: () => require('./commands/export').exportCommand as Command,
   licence: () => require('./commands/licence').licenceCommand as Command,
   simulator: () => require('./commands/simulator').simulatorCommand as Command,
 };

@@ -20,6 +20,7 @@ const callrate = (label: string): FieldSpec => ({ type: 'integer', label, help: 
 export const gatewayRoutingRule: KindSpec = {
   name: 'gateway_routing_rule',
   title: 'call routing rule',
+  constructName: 'CallRoutingRule',
   uiPath: 'Services > Call routing',
   collectionPath: '/api/admin/configuration/v1/gateway_routing_rule/',
   detailKey: 'id',

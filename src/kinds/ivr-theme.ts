@@ -7,6 +7,7 @@ import type { KindSpec } from './types';
 export const ivrTheme: KindSpec = {
   name: 'ivr_theme',
   title: 'theme',
+  constructName: 'Theme',
   uiPath: 'Services > Themes',
   collectionPath: '/api/admin/configuration/v1/ivr_theme/',
   detailKey: 'id',

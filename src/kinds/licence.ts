@@ -9,6 +9,7 @@ const serverField = (type: 'string' | 'integer' | 'dict', label: string, help: s
 export const licence: KindSpec = {
   name: 'licence',
   title: 'licence',
+  constructName: 'TelehealthLicence',
   uiPath: 'Platform > Licenses',
   collectionPath: '/api/admin/configuration/v1/licence/',
   detailKey: 'fulfillment_id',

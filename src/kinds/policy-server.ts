@@ -20,6 +20,7 @@ const LOCAL_SCRIPTS = [
 export const policyServer: KindSpec = {
   name: 'policy_server',
   title: 'policy profile',
+  constructName: 'PolicyProfile',
   uiPath: 'Call control > Policy profiles',
   collectionPath: '/api/admin/configuration/v1/policy_server/',
   detailKey: 'id',

@@ -17,7 +17,7 @@ function algorithmOf(wire: unknown): EpicAlgorithm | undefined {
 
 const TEMPLATE_MAX = 1024;
 const template = (label: string, help: string, mustContain: string[], fallback: string) =>
-  ({ type: 'string', label, help, maxLength: TEMPLATE_MAX, mustContain, default: fallback }) as const;
+  ({ type: 'string', label, help, maxLength: TEMPLATE_MAX, mustContain, default: fallback, assumedDefault: true }) as const;
 const secret = (label: string, help: string, maxLength: number) =>
   ({ type: 'string', label, help, maxLength, secret: true }) as const;
 const httpsUrl = (label: string, help: string, required: boolean) =>
@@ -37,6 +37,7 @@ function epicKeyProblems(object: Readonly<JsonObject>, byPexip: boolean): FieldE
 export const telehealthProfile: KindSpec = {
   name: 'telehealth_profile',
   title: 'Epic telehealth profile',
+  constructName: 'EpicTelehealthProfile',
   uiPath: 'Call control > Epic Telehealth Profile',
   collectionPath: '/api/admin/configuration/v1/telehealth_profile/',
   detailKey: 'id',
@@ -62,7 +63,7 @@ export const telehealthProfile: KindSpec = {
     epic_backend_oauth2_app_client_id: { type: 'string', label: 'Backend OAuth2 client ID', help: 'Client ID of the "Pexip Backend" OAuth2 app (backend-services flow).', maxLength: 255, default: '' },
     epic_backend_oauth2_app_private_key: secret('Backend OAuth2 private key', 'PEM private key the backend app uses to authenticate to Epic.', 12288),
     epic_backend_oauth2_app_token_endpoint_url: { type: 'string', label: 'Backend OAuth2 token URL', help: 'Epic OAuth2 token URL for the backend app.', maxLength: 255, format: 'https-url', default: '' },
-    epic_encryption_algorithm: { type: 'enum', label: 'Epic encryption algorithm', help: 'Algorithm Epic uses to encrypt launch parameters; AES-256-CBC for Epic August 2019 and later.', values: Object.values(EPIC_ALGORITHM_WIRE), required: true },
+    epic_encryption_algorithm: { type: 'enum', label: 'Epic encryption algorithm', help: 'Algorithm Epic uses to encrypt launch parameters; AES-256-CBC for Epic August 2019 and later.', values: Object.values(EPIC_ALGORITHM_WIRE), propValues: EPIC_ALGORITHM_WIRE, required: true },
     epic_encryption_key: secret('Epic encryption key', 'Key that decrypts the launch parameters Epic passes to Pexip.', 100),
     epic_encryption_key_type: { type: 'enum', label: 'Epic encryption key type', help: 'base64key: a base64-encoded random key; password: a password from which the key is derived.', values: ['base64key', 'password'], required: true },
     patient_oauth2_redirect_url: httpsUrl('Patient OAuth2 redirect URL', 'https://<web app>/api/telehealth/v1/patient/oauth2authorized/<uuid>', true),

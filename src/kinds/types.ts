@@ -40,12 +40,19 @@ export interface FieldSpec {
   readonly maxLength?: number;
   /** Allowed wire values of an `enum` field. */
   readonly values?: readonly string[];
+  /** Names constructs use for enum values, when the wire values are not what people know (prop value → wire value). */
+  readonly propValues?: Readonly<Record<string, string>>;
   readonly min?: number;
   readonly max?: number;
   /** `null` is a legal value (Pexip's "use global" / "none"). */
   readonly nullable?: boolean;
   /** What Pexip stores when the field is omitted on create. */
   readonly default?: JsonValue;
+  /**
+   * The default is this project's stand-in (the reference marks Pexip's as unknown): the simulator uses it, but
+   * constructs never send it, so an unset field stays at whatever the real Pexip chose.
+   */
+  readonly assumedDefault?: boolean;
   /** Write-only secret: never diffed against the API, never echoed, never in state or logs. */
   readonly secret?: boolean;
   /** Server-populated; ignored on write. */
@@ -114,6 +121,8 @@ export interface KindSpec {
   readonly name: string;
   /** Human name used in messages and docs, e.g. "Epic telehealth profile". */
   readonly title: string;
+  /** The L2 construct class that declares one object of this kind, e.g. `EpicTelehealthProfile`. */
+  readonly constructName: string;
   /** Where the object lives in the Pexip admin UI. */
   readonly uiPath: string;
   /** Collection path, with trailing slash. */

@@ -4,6 +4,7 @@ import type { KindSpec } from './types';
 export const webappAlias: KindSpec = {
   name: 'webapp_alias',
   title: 'web app path',
+  constructName: 'WebAppPath',
   uiPath: 'Services > Web App customization > Web app paths',
   collectionPath: '/api/admin/configuration/v1/webapp_alias/',
   detailKey: 'id',

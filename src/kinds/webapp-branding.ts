@@ -7,6 +7,7 @@ import type { KindSpec } from './types';
 export const webappBranding: KindSpec = {
   name: 'webapp_branding',
   title: 'web app branding package',
+  constructName: 'WebAppBranding',
   uiPath: 'Services > Web App customization > Branding',
   collectionPath: '/api/admin/configuration/v1/webapp_branding/',
   detailKey: 'uuid',

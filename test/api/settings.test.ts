@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/api/errors';
 import { Redactor } from '../../src/api/redact';
 import { parseRetryAfter, retryDelay, DEFAULT_RETRY_POLICY } from '../../src/api/retry';
 import { connectionFromEnv, parseAddress } from '../../src/api/settings';
+import { tempDir } from '../helpers/terraform';
 
 const basic = { PEXIP_ADDRESS: 'manager.example.org', PEXIP_USERNAME: 'api', PEXIP_PASSWORD: 'pw-123456' };
 
@@ -43,7 +43,7 @@ describe('connection settings from the environment', () => {
 
   it('refuses an OAuth2 key that is not EC P-256', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    const dir = mkdtempSync(join(tmpdir(), 'pexip-key-'));
+    const dir = tempDir('pexip-key-');
     writeFileSync(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const error = configError({ PEXIP_ADDRESS: 'm', PEXIP_OAUTH2_CLIENT_ID: 'c', PEXIP_OAUTH2_PRIVATE_KEY_FILE: join(dir, 'key.pem') });
     expect(error.message).toBe('PEXIP_OAUTH2_PRIVATE_KEY_FILE is not an EC P-256 private key; Pexip OAuth2 clients sign with ES256.');

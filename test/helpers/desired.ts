@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateEpicKey } from '../../src/epic/encryption-key';
 import { DESIRED_SET_FORMAT, type DesiredObject, type DesiredSet } from '../../src/engine/desired';
 import { EPIC_ALGORITHM_WIRE } from '../../src/kinds';
 import { brandingPackage, themePackage } from './packages';
+import { tempDir } from './terraform';
 
 export const PROFILE_UUID = '5a0d7a9e-2f1b-4c3d-8e4f-1a2b3c4d5e6f';
 
@@ -27,7 +27,7 @@ export interface Workspace {
 }
 
 export function workspace(): Workspace {
-  const dir = mkdtempSync(join(tmpdir(), 'pexip-desired-'));
+  const dir = tempDir('pexip-desired-');
   return {
     dir,
     writePackage(name, content) {

@@ -11,6 +11,7 @@ export const licenceCommand: Command = {
     { name: 'entitlement', type: 'string', value: '<key>', description: 'The entitlement key (spaces ignored).' },
     { name: 'return-on-destroy', type: 'boolean', description: 'claim: the stack will return the licence on destroy.' },
     { name: 'adopt', type: 'boolean', description: 'claim: take over a licence someone else activated.' },
+    { name: 'opted-in', type: 'string', value: 'true|false', description: 'return: return only when "true" (the stack\'s returnOnDestroy); default true.' },
   ],
   async run(context) {
     const action = context.args.positionals[0];
@@ -21,6 +22,8 @@ export const licenceCommand: Command = {
       if (action === 'claim') {
         const outcome = await claimLicence(client, entitlement, { returnOnDestroy: Boolean(context.args.options['return-on-destroy']), adopt: Boolean(context.args.options.adopt) });
         context.out(context.json ? `${JSON.stringify({ entitlement, outcome })}\n` : `licence ${entitlement}: ${outcome}\n`);
+      } else if (context.args.options['opted-in'] === 'false') {
+        context.out(context.json ? `${JSON.stringify({ entitlement, returned: 0, kept: true })}\n` : `licence ${entitlement}: kept (returnOnDestroy is false); return it in Platform > Licenses if it is no longer needed\n`);
       } else {
         const returned = await returnLicence(client, entitlement);
         context.out(context.json ? `${JSON.stringify({ entitlement, returned })}\n` : `licence ${entitlement}: ${returned > 0 ? 'returned' : 'already returned'}\n`);

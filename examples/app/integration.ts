@@ -1,0 +1,37 @@
+import { join, resolve } from 'node:path';
+import { type App, LocalBackend } from 'cdktf';
+import { EpicTelehealthIntegration, PexipStack, Secret } from '../../src';
+import type { EnvironmentSettings } from './environments';
+
+/** The example's assets live in the source tree (the app itself runs compiled, from dist/). */
+const ASSETS = resolve(__dirname, '..', '..', '..', 'examples', 'app', 'assets');
+
+/** One environment's stack: the same integration everywhere, with that environment's values and secret variants. */
+export function telehealthStack(app: App, env: EnvironmentSettings): PexipStack {
+  const stack = new PexipStack(app, env.stack, { environment: env.environment });
+  // Local state by default; PEXIP_CDKTF_STATE_DIR moves it (npm start uses a scratch directory), and
+  // examples/pg-backend shows a shared PostgreSQL backend with locking.
+  new LocalBackend(stack, { path: join(process.env.PEXIP_CDKTF_STATE_DIR ?? '.', `terraform.${env.stack}.tfstate`) });
+  const secret = (name: string) => Secret.fromEnv(`EPIC_${env.variant}_${name}`);
+  const entitlement = process.env[`PEXIP_${env.variant}_LICENCE_ENTITLEMENT`];
+  new EpicTelehealthIntegration(stack, 'epic', {
+    environment: env.environment,
+    profileName: env.profileName,
+    description: `Epic telehealth (${env.environment})`,
+    callDomain: env.callDomain,
+    webAppBaseUrl: env.webAppBaseUrl,
+    epic: { baseUrl: env.epicBaseUrl, oauth2BaseUrl: env.epicOauth2BaseUrl, patientClientId: env.patientClientId, providerClientId: env.providerClientId },
+    secrets: {
+      patientClientSecret: secret('PATIENT_CLIENT_SECRET'),
+      providerClientSecret: secret('PROVIDER_CLIENT_SECRET'),
+      encryptionKey: secret('ENCRYPTION_KEY'),
+      version: '1',
+    },
+    templates: { serviceName: 'Appointment {{unique_encounter_id}}' },
+    routing: { priority: env.rulePriority },
+    theme: { name: `${env.profileName} waiting room`, packageDirectory: join(ASSETS, 'theme') },
+    webApp: { brandingName: `${env.profileName} branding`, branding: { packageDirectory: join(ASSETS, 'branding') }, pathSlug: env.webAppPath },
+    ...(entitlement ? { licence: { entitlementId: entitlement, returnOnDestroy: true } } : {}),
+  });
+  return stack;
+}

@@ -1,0 +1,95 @@
+import { DataResource, type ITerraformDependable, type TerraformResource, TerraformStack } from 'cdktf';
+import { NullProvider } from '@cdktf/provider-null/lib/provider';
+import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
+import type { Construct } from 'constructs';
+import type { JsonObject, JsonValue } from '../kinds/types';
+
+/**
+ * Carriers: the Terraform resources that carry a stack's desired state and run `pexip-cdktf` through `local-exec`.
+ * `terraform_data` (default) is built into Terraform, so air-gapped networks need no provider download;
+ * `null_resource` is for teams standardised on the null provider. See design.md, "The carrier model".
+ */
+export type CarrierType = 'terraform_data' | 'null_resource';
+
+/** A provisioner command. JSON never goes on the command line (the shell would eat its quotes): use `environment`. */
+export interface ProvisionerSpec {
+  readonly command: string;
+  /** Values may reference the carrier's own attributes through `self(...)`. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+export interface ActionSpec {
+  /** A change to any of these replaces the carrier (and so runs its create-time provisioner again). */
+  readonly triggers: Readonly<Record<string, string>>;
+  /** Values the destroy-time provisioner needs; readable through `self(name)`. */
+  readonly input: Readonly<Record<string, string>>;
+  readonly create?: ProvisionerSpec;
+  readonly destroy?: ProvisionerSpec;
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+export interface Carrier {
+  readonly type: CarrierType;
+  /** A declaration: the object's non-secret spec, for field-level plan output; no provisioner. */
+  declaration(scope: Construct, id: string, payload: JsonObject): TerraformResource;
+  /** An action carrier (reconciler, anchor, licence). */
+  action(scope: Construct, id: string, spec: ActionSpec): TerraformResource;
+  /** A Terraform expression reading one of the action input values from inside its provisioners. */
+  self(name: string): string;
+}
+
+function provisioners(spec: ActionSpec) {
+  return [
+    ...(spec.create ? [{ type: 'local-exec' as const, command: spec.create.command, environment: spec.create.environment }] : []),
+    ...(spec.destroy ? [{ type: 'local-exec' as const, when: 'destroy' as const, command: spec.destroy.command, environment: spec.destroy.environment }] : []),
+  ];
+}
+
+export const terraformDataCarrier: Carrier = {
+  type: 'terraform_data',
+  declaration(scope, id, payload) {
+    return new DataResource(scope, id, { input: payload });
+  },
+  action(scope, id, spec) {
+    return new DataResource(scope, id, { input: { ...spec.input }, triggersReplace: { ...spec.triggers }, dependsOn: spec.dependsOn, provisioners: provisioners(spec) });
+  },
+  self: (name) => `\${self.input.${name}}`,
+};
+
+/** null_resource triggers are a map of strings: nested values are flattened to dotted keys so plans stay field-level. */
+export function flatten(value: JsonValue, prefix = '', out: Record<string, string> = {}): Record<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out[prefix] = typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  return out;
+}
+
+export const nullResourceCarrier: Carrier = {
+  type: 'null_resource',
+  declaration(scope, id, payload) {
+    ensureNullProvider(scope);
+    return new NullResource(scope, id, { triggers: flatten(payload) });
+  },
+  action(scope, id, spec) {
+    ensureNullProvider(scope);
+    // null_resource has only triggers: any change replaces it, so inputs and triggers share the map.
+    const triggers: Record<string, string> = { ...spec.input, ...spec.triggers };
+    return new NullResource(scope, id, { triggers, dependsOn: spec.dependsOn, provisioners: provisioners(spec) });
+  },
+  self: (name) => `\${self.triggers.${name}}`,
+};
+
+const PROVIDERS = new WeakSet<object>();
+
+function ensureNullProvider(scope: Construct): void {
+  const stack = TerraformStack.of(scope);
+  if (PROVIDERS.has(stack)) return;
+  PROVIDERS.add(stack);
+  new NullProvider(stack, 'null');
+}
+
+export function carrierFor(type: CarrierType): Carrier {
+  return type === 'null_resource' ? nullResourceCarrier : terraformDataCarrier;
+}

@@ -1,0 +1,137 @@
+import { Construct } from 'constructs';
+import { ConfigError } from '../api/errors';
+import { redactor } from '../api/redact';
+import type { DesiredObject } from '../engine/desired';
+import { checkSecretVariant } from '../epic/secret-variants';
+import { kindByName, type KindName } from '../kinds';
+import { LOGICAL_ID } from '../kinds/ownership';
+import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
+import { checkRules, isPlainObject, validateForCreate } from '../kinds/validate';
+import type { ITerraformDependable } from 'cdktf';
+import { propOf, specFromProps, type PexipReferenceable } from './fields';
+import type { PackageContent } from './package';
+import { PexipStack, type StackMember } from './pexip-stack';
+import type { Secret } from './secret';
+
+/** Options every owned Pexip object takes. */
+export interface PexipObjectOptions {
+  /**
+   * Take over an existing object with the same name that no stack owns (it gets this stack's ownership marker).
+   * Default false: such an object makes deploy stop with a conflict, so nothing made by hand is overwritten.
+   */
+  readonly adopt?: boolean;
+}
+
+export interface PexipObjectInit {
+  readonly props: object;
+  /** Wire fields the construct sets itself (derived values), merged over the props' spec. */
+  readonly derived?: JsonObject;
+  readonly secrets?: Readonly<Record<string, Secret | undefined>>;
+  readonly secretsVersion?: string;
+  readonly packageContent?: PackageContent;
+  readonly adopt?: boolean;
+  readonly allowUuidChange?: boolean;
+  readonly returnOnDestroy?: boolean;
+}
+
+/** The logical id of a construct: its path inside the stack, dots for slashes (`integration.profile`). */
+export function logicalIdOf(construct: Construct, stack: PexipStack): string {
+  const id = construct.node.path.slice(stack.node.path.length + 1).split('/').join('.');
+  if (!LOGICAL_ID.test(id)) throw new Error(`${construct.node.path}: the construct path inside the stack ("${id}") must match ${LOGICAL_ID.source}; it is recorded on the Pexip object.`);
+  return id;
+}
+
+/**
+ * Base of the L2 constructs: one Pexip object owned by this stack. Validates props in the constructor (the error
+ * names the construct path and the prop), declares the object with a carrier, and registers it with its stack.
+ */
+export abstract class PexipObject extends Construct implements PexipReferenceable, StackMember {
+  readonly kind: KindName;
+  readonly logicalId: string;
+  readonly referenceValue: JsonValue;
+  readonly packageContent?: PackageContent;
+  readonly carrierResource: ITerraformDependable;
+  protected readonly stack: PexipStack;
+  private readonly desired: DesiredObject;
+
+  protected constructor(scope: Construct, id: string, kindName: KindName, init: PexipObjectInit) {
+    super(scope, id);
+    const kind = kindByName(kindName);
+    this.kind = kindName;
+    this.stack = PexipStack.of(this);
+    this.logicalId = logicalIdOf(this, this.stack);
+    this.referenceValue = { $ref: this.logicalId };
+    this.packageContent = init.packageContent;
+    const spec = { ...specFromProps(kind, init.props as Readonly<Record<string, unknown>>, (prop, message) => this.fail(prop, message)), ...init.derived };
+    const secrets = Object.fromEntries(Object.entries(init.secrets ?? {}).filter((e): e is [string, Secret] => e[1] !== undefined).map(([field, secret]) => [field, secret.ref]));
+    this.desired = {
+      kind: kindName,
+      id: this.logicalId,
+      spec,
+      ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+      ...(init.secretsVersion !== undefined ? { secretsVersion: init.secretsVersion } : {}),
+      ...(init.packageContent ? { package: { path: init.packageContent.path, sha256: init.packageContent.sha256 } } : {}),
+      ...(init.adopt ? { adopt: true } : {}),
+      ...(init.allowUuidChange ? { allowUuidChange: true } : {}),
+      ...(init.returnOnDestroy !== undefined ? { returnOnDestroy: init.returnOnDestroy } : {}),
+    };
+    this.validate(kind);
+    this.carrierResource = this.declare(kind);
+    this.stack.register(this);
+  }
+
+  toDesired(): DesiredObject {
+    return this.desired;
+  }
+
+  /** Throws the synth error for a prop. */
+  protected fail(prop: string, message: string): never {
+    throw new Error(`${this.node.path}: ${prop}: ${message}`);
+  }
+
+  /** The declaration carrier; the licence overrides this with its action carrier. */
+  protected declare(kind: KindSpec): ITerraformDependable {
+    const secrets = Object.fromEntries(Object.entries(this.desired.secrets ?? {}).map(([field, ref]) => [field, ref.env !== undefined ? `env:${ref.env}` : `file:${ref.file}`]));
+    return this.stack.carrier.declaration(this, 'declaration', {
+      kind: kind.name,
+      logical_id: this.logicalId,
+      spec: this.desired.spec,
+      ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+      ...(this.desired.secretsVersion !== undefined ? { secrets_version: this.desired.secretsVersion } : {}),
+      ...(this.desired.package ? { package_sha256: this.desired.package.sha256 } : {}),
+    });
+  }
+
+  private validate(kind: KindSpec): void {
+    const unresolved = new Set<string>([...Object.keys(this.desired.secrets ?? {}), ...(kind.upload ? [kind.upload.fileField] : [])]);
+    for (const [field, value] of Object.entries(this.desired.spec)) if (isPlainObject(value) && ('$ref' in value || '$lookup' in value)) unresolved.add(field);
+    const errors = validateForCreate(kind, this.desired.spec, unresolved);
+    if (errors.length > 0) this.fail(propOf(kind, errors[0].field), errors[0].message);
+    for (const [field, ref] of Object.entries(this.desired.secrets ?? {})) {
+      const problem = checkSecretVariant(ref, this.stack.environment, kind.name, field);
+      if (problem) this.fail(propOf(kind, field), problem);
+    }
+    // A secret that is already in the synth environment is checked now (e.g. the Epic key), never printed.
+    const known: JsonObject = {};
+    for (const [field, ref] of Object.entries(this.desired.secrets ?? {})) {
+      const value = ref.env !== undefined ? process.env[ref.env] : undefined;
+      if (value) {
+        redactor.addSecret(value);
+        known[field] = value;
+      }
+    }
+    if (Object.keys(known).length > 0) {
+      const problem = checkRules(kind, { ...this.desired.spec, ...known }).find((e) => e.field in known);
+      if (problem) this.fail(propOf(kind, problem.field), redactor.redact(problem.message));
+    }
+  }
+}
+
+/** A reference to an existing object this stack does not own, found by its natural key at deploy time. */
+export function lookupReference<K extends KindName>(kind: K, key: Readonly<Record<string, string>>): PexipReferenceable & { kind: K } {
+  const spec = kindByName(kind);
+  for (const field of Object.keys(key)) {
+    if (field !== spec.naturalKey && field !== 'uuid') throw new ConfigError(`${spec.constructName} can be looked up by ${spec.naturalKey} or uuid, not ${field}.`);
+  }
+  return { kind, referenceValue: { $lookup: { ...key } } };
+}

@@ -1,0 +1,141 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { App, Aspects, type IAspect, type ITerraformDependable, TerraformStack } from 'cdktf';
+import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
+import { Construct, type IConstruct } from 'constructs';
+import { ConfigError } from '../api/errors';
+import { DESIRED_SET_FORMAT, type DesiredSet, desiredSetHash, validateDesiredSet } from '../engine/desired';
+import type { Environment } from '../epic/secret-variants';
+import { STACK_NAME } from '../kinds/ownership';
+import { type Carrier, type CarrierType, carrierFor } from './carriers';
+import type { PackageContent } from './package';
+
+/** The desired-set file each stack writes next to its cdk.tf.json; the reconciler reads it. */
+export const DESIRED_SET_FILE = 'pexip-desired.json';
+const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'pexip-cdktf.js');
+
+export interface PexipStackProps {
+  /**
+   * Which Epic environment this stack configures. Secret references must carry the matching variant
+   * (`…_PROD_…` for production, `…_NONPROD_…` for non-production), or synth fails.
+   */
+  readonly environment: Environment;
+  /**
+   * The Terraform resource type that carries the state: `terraform_data` (default; built into Terraform, no provider
+   * download) or `null_resource` (needs the hashicorp/null provider).
+   */
+  readonly carrier?: CarrierType;
+  /**
+   * How provisioners run the CLI. Default: `node <relative path to pexip-cdktf's bin>`, relative to the stack
+   * directory (`cdktf.out/stacks/<stack>`) where Terraform runs provisioners.
+   */
+  readonly cliCommand?: string;
+}
+
+/** What a declared object hands the stack. */
+export interface StackMember {
+  readonly node: Construct['node'];
+  readonly logicalId: string;
+  toDesired(): DesiredSet['objects'][number];
+  /** The package to copy next to the desired set, if any. */
+  readonly packageContent?: PackageContent;
+  /** The Terraform resource the reconciler waits for. */
+  readonly carrierResource: ITerraformDependable;
+  /** Licences: the action carrier the anchor and reconciler order themselves against. */
+  readonly isLicence?: boolean;
+}
+
+/**
+ * A Terraform stack that declares Pexip objects for one environment. Each object gets a declaration carrier; the
+ * stack adds one reconciler (runs `pexip-cdktf reconcile` whenever the desired set changes) and one anchor (runs
+ * `pexip-cdktf remove` on `cdktf destroy`).
+ */
+export class PexipStack extends TerraformStack {
+  /** The PexipStack a construct belongs to; throws a clear error outside one. */
+  static of(construct: IConstruct): PexipStack {
+    const stack = construct.node.scopes.find((s): s is PexipStack => s instanceof PexipStack);
+    if (!stack) throw new Error(`${construct.node.path}: Pexip constructs must be created inside a PexipStack (new PexipStack(app, 'prod', { environment: 'production' })).`);
+    return stack;
+  }
+
+  readonly environment: Environment;
+  readonly carrier: Carrier;
+  /** The shell command provisioners use to run the CLI. */
+  readonly cliCommand: string;
+  private readonly members: StackMember[] = [];
+  private finalised?: { set: DesiredSet; hash: string };
+
+  constructor(scope: Construct, id: string, props: PexipStackProps) {
+    super(scope, id);
+    if (!STACK_NAME.test(id)) throw new Error(`${this.node.path}: stack id must match ${STACK_NAME.source} (it is recorded on every Pexip object).`);
+    if (props.environment !== 'production' && props.environment !== 'non-production') {
+      throw new Error(`${this.node.path}: environment must be "production" or "non-production".`);
+    }
+    this.environment = props.environment;
+    this.carrier = carrierFor(props.carrier ?? 'terraform_data');
+    this.cliCommand = props.cliCommand ?? `node ${JSON.stringify(relative(resolve(App.of(this).outdir, 'stacks', id), BIN))}`;
+    const stack = this;
+    const finalise: IAspect = {
+      visit(node) {
+        if (node === stack) stack.finalise();
+      },
+    };
+    Aspects.of(this).add(finalise);
+  }
+
+  /** Registers a declared object (called by the constructs). */
+  register(member: StackMember): void {
+    if (this.finalised) throw new Error(`${member.node.path}: declared after the stack was synthesized.`);
+    const twin = this.members.find((m) => m.logicalId === member.logicalId);
+    if (twin) throw new Error(`${member.node.path}: logical id "${member.logicalId}" is also used by ${twin.node.path}.`);
+    this.members.push(member);
+  }
+
+  /** The desired set of this stack, validated (a synth error names the construct and prop). */
+  desiredSet(): DesiredSet {
+    return this.finalise().set;
+  }
+
+  private finalise(): { set: DesiredSet; hash: string } {
+    if (this.finalised) return this.finalised;
+    const set: DesiredSet = { format: DESIRED_SET_FORMAT, stack: this.node.id, environment: this.environment, objects: this.members.map((m) => m.toDesired()) };
+    try {
+      validateDesiredSet(JSON.parse(JSON.stringify(set)));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const member = this.members.find((m) => m.logicalId === error.object);
+      throw new Error(`${member?.node.path ?? this.node.path}: ${error.message}`);
+    }
+    const hash = desiredSetHash(set);
+    this.finalised = { set, hash };
+    this.addCarriers(hash);
+    const files = new Construct(this, 'pexip-files');
+    addCustomSynthesis(files, {
+      onSynthesize: (session) => {
+        const stackDir = join(session.outdir, dirname(session.manifest.forStack(this).synthesizedStackPath));
+        mkdirSync(join(stackDir, 'pexip-packages'), { recursive: true });
+        writeFileSync(join(stackDir, DESIRED_SET_FILE), `${JSON.stringify(set, null, 2)}\n`);
+        for (const member of this.members) {
+          if (member.packageContent) writeFileSync(join(stackDir, member.packageContent.path), member.packageContent.content);
+        }
+      },
+    });
+    return this.finalised;
+  }
+
+  private addCarriers(hash: string): void {
+    const licences = this.members.filter((m) => m.isLicence).map((m) => m.carrierResource);
+    const anchor = this.carrier.action(this, 'pexip-anchor', {
+      triggers: { stack: this.node.id },
+      input: { stack: this.node.id },
+      destroy: { command: `${this.cliCommand} remove --stack "$PEXIP_CDKTF_STACK"`, environment: { PEXIP_CDKTF_STACK: this.carrier.self('stack') } },
+      dependsOn: licences,
+    });
+    this.carrier.action(this, 'pexip-reconciler', {
+      triggers: { desired_set_sha256: hash },
+      input: { desired_set_sha256: hash },
+      create: { command: `${this.cliCommand} reconcile ${DESIRED_SET_FILE} --expect-hash ${hash}` },
+      dependsOn: [anchor, ...this.members.map((m) => m.carrierResource)],
+    });
+  }
+}

@@ -1,0 +1,232 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import {
+  CallRoutingRule,
+  EpicTelehealthIntegration,
+  type EpicTelehealthIntegrationProps,
+  PexipStack,
+  PolicyProfile,
+  Secret,
+  TelehealthLicence,
+  Theme,
+  WebAppBranding,
+} from '../../src';
+import type { CarrierType } from '../../src/constructs/carriers';
+import { themePackage } from '../helpers/packages';
+import { tempDir } from '../helpers/terraform';
+
+const packages = tempDir('pexip-synth-');
+const THEME_ZIP = join(packages, 'theme.zip');
+writeFileSync(THEME_ZIP, themePackage());
+
+function stackOf(environment: 'production' | 'non-production' = 'non-production', carrier?: CarrierType, id = environment === 'production' ? 'prod' : 'nonprod'): PexipStack {
+  return new PexipStack(Testing.app(), id, { environment, carrier });
+}
+
+function integrationProps(environment: 'production' | 'non-production' = 'non-production', overrides: Partial<EpicTelehealthIntegrationProps> = {}): EpicTelehealthIntegrationProps {
+  const variant = environment === 'production' ? 'PROD' : 'NONPROD';
+  return {
+    environment,
+    profileName: 'Healthcare Org',
+    callDomain: 'telehealth.example.org',
+    webAppBaseUrl: 'https://meet.example.org/',
+    epic: { baseUrl: 'https://epic.example.org/', oauth2BaseUrl: 'https://epic.example.org/oauth', patientClientId: 'pid', providerClientId: 'vid' },
+    secrets: {
+      patientClientSecret: Secret.fromEnv(`EPIC_${variant}_PATIENT_CLIENT_SECRET`),
+      providerClientSecret: Secret.fromEnv(`EPIC_${variant}_PROVIDER_CLIENT_SECRET`),
+      encryptionKey: Secret.fromEnv(`EPIC_${variant}_ENCRYPTION_KEY`),
+    },
+    routing: { priority: 10 },
+    ...overrides,
+  };
+}
+
+type Synth = { resource: Record<string, Record<string, any>>; output?: Record<string, { value: string }>; provider?: Record<string, unknown> };
+const synth = (stack: PexipStack): Synth => JSON.parse(Testing.synth(stack));
+
+describe('terraform_data carrier (default)', () => {
+  it('declares each object, one reconciler and one anchor, wired as the design says', () => {
+    const stack = stackOf();
+    new EpicTelehealthIntegration(stack, 'epic', integrationProps('non-production', { theme: { name: 'Waiting room', packageFile: THEME_ZIP } }));
+    const out = synth(stack);
+    const data = out.resource.terraform_data;
+    const declarations = Object.entries(data).filter(([name]) => name.endsWith('_declaration') || name.includes('_declaration_'));
+    expect(declarations.map(([, r]) => r.input.kind).sort()).toEqual(['gateway_routing_rule', 'ivr_theme', 'telehealth_profile']);
+    for (const [, r] of declarations) {
+      expect(r.provisioner).toBeUndefined();
+      expect(r.triggers_replace).toBeUndefined();
+    }
+    const reconciler = data['pexip-reconciler'];
+    const hash = stack.desiredSet() && reconciler.input.desired_set_sha256;
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(reconciler.triggers_replace).toEqual({ desired_set_sha256: hash });
+    expect(reconciler.provisioner).toEqual([{ 'local-exec': { command: expect.stringMatching(new RegExp(`^node ".*bin/pexip-cdktf\\.js" reconcile pexip-desired\\.json --expect-hash ${hash}$`)) } }]);
+    expect(reconciler.depends_on).toEqual(expect.arrayContaining(['terraform_data.pexip-anchor', ...declarations.map(([name]) => `terraform_data.${name}`)]));
+    const anchor = data['pexip-anchor'];
+    expect(anchor.triggers_replace).toEqual({ stack: 'nonprod' });
+    expect(anchor.provisioner).toEqual([
+      { 'local-exec': { when: 'destroy', command: expect.stringMatching(/ remove --stack "\$PEXIP_CDKTF_STACK"$/), environment: { PEXIP_CDKTF_STACK: '${self.input.stack}' } } },
+    ]);
+  });
+
+  it('puts the non-secret spec in the declaration, secrets only as references', () => {
+    const stack = stackOf();
+    new EpicTelehealthIntegration(stack, 'epic', integrationProps());
+    const profile = Object.values(synth(stack).resource.terraform_data).find((r) => r.input?.kind === 'telehealth_profile')!;
+    expect(profile.input.spec).toMatchObject({ name: 'Healthcare Org', epic_encryption_algorithm: 'aes256cbc', epic_encryption_key_type: 'base64key', telehealth_call_domain: 'telehealth.example.org' });
+    expect(profile.input.secrets).toEqual({
+      epic_patient_app_client_secret: 'env:EPIC_NONPROD_PATIENT_CLIENT_SECRET',
+      epic_provider_app_client_secret: 'env:EPIC_NONPROD_PROVIDER_CLIENT_SECRET',
+      epic_encryption_key: 'env:EPIC_NONPROD_ENCRYPTION_KEY',
+    });
+  });
+
+  it('never puts secret values in the synthesized stack, even when they are in the synth environment', () => {
+    const values = { EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'distinctive-patient-9Qz', EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'distinctive-provider-9Qz', EPIC_NONPROD_ENCRYPTION_KEY: require('node:crypto').randomBytes(32).toString('base64') };
+    Object.assign(process.env, values);
+    try {
+      const stack = stackOf();
+      new EpicTelehealthIntegration(stack, 'epic', integrationProps());
+      const text = Testing.synth(stack);
+      for (const value of Object.values(values)) expect(text).not.toContain(value);
+    } finally {
+      for (const name of Object.keys(values)) delete process.env[name];
+    }
+  });
+
+  it('derives a stable uuid and the redirect URLs, and outputs them', () => {
+    const uuids = [0, 1].map(() => {
+      const stack = stackOf();
+      return new EpicTelehealthIntegration(stack, 'epic', integrationProps()).profile.uuid;
+    });
+    expect(uuids[0]).toBe(uuids[1]);
+    expect(uuids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const prod = stackOf('production');
+    expect(new EpicTelehealthIntegration(prod, 'epic', integrationProps('production')).profile.uuid).not.toBe(uuids[0]);
+    const stack = stackOf();
+    new EpicTelehealthIntegration(stack, 'epic', integrationProps());
+    const out = synth(stack).output!;
+    expect(out.epic_profile_uuid.value).toBe(uuids[0]);
+    expect(out.epic_patient_redirect_url.value).toBe(`https://meet.example.org/api/telehealth/v1/patient/oauth2authorized/${uuids[0]}`);
+    expect(out.epic_provider_redirect_url.value).toBe(`https://meet.example.org/api/telehealth/v1/provider/oauth2authorized/${uuids[0]}/`);
+    expect(out.epic_webapp_base_url.value).toBe('https://meet.example.org/');
+  });
+
+  it('declares the telehealth rule bound to the profile and theme, matching only web app calls in the call domain', () => {
+    const stack = stackOf();
+    new EpicTelehealthIntegration(stack, 'epic', integrationProps('non-production', { theme: Theme.fromName('Pexip theme (English_UK)') }));
+    const rule = stack.desiredSet().objects.find((o) => o.id === 'epic.rule')!;
+    expect(rule.spec).toMatchObject({
+      name: 'Epic telehealth: Healthcare Org',
+      match_string: '.*@telehealth\\.example\\.org',
+      called_device_type: 'telehealth_profile',
+      telehealth_profile: { $ref: 'epic.profile' },
+      ivr_theme: { $lookup: { name: 'Pexip theme (English_UK)' } },
+      match_incoming_webrtc: true,
+      match_incoming_sip: false,
+      enable: true,
+      crypto_mode: null,
+    });
+  });
+
+  it('gives the licence its own carrier that claims on create and returns on destroy, before which the anchor goes', () => {
+    const stack = stackOf();
+    new EpicTelehealthIntegration(stack, 'epic', integrationProps('non-production', { licence: { entitlementId: 'ABCD-1234', returnOnDestroy: true } }));
+    const data = synth(stack).resource.terraform_data;
+    const [name, licence] = Object.entries(data).find(([n]) => n.includes('licence'))!;
+    expect(licence.triggers_replace).toEqual({ entitlement: 'ABCD-1234', return_on_destroy: 'true', adopt: 'false' });
+    expect(licence.provisioner[0]['local-exec'].command).toMatch(/ licence claim --entitlement "\$PEXIP_LICENCE_ENTITLEMENT" --return-on-destroy$/);
+    expect(licence.provisioner[1]['local-exec']).toMatchObject({ when: 'destroy', environment: { PEXIP_LICENCE_RETURN: '${self.input.return_on_destroy}' } });
+    expect(data['pexip-anchor'].depends_on).toEqual([`terraform_data.${name}`]);
+  });
+});
+
+describe('null_resource carrier', () => {
+  it('synthesizes the same model with the null provider, flattened triggers and self.triggers references', () => {
+    const stack = stackOf('non-production', 'null_resource');
+    new EpicTelehealthIntegration(stack, 'epic', integrationProps());
+    const out = synth(stack);
+    expect(out.resource.terraform_data).toBeUndefined();
+    expect(out.provider).toHaveProperty('null');
+    const resources = out.resource.null_resource;
+    const profile = Object.values(resources).find((r) => r.triggers?.kind === 'telehealth_profile')!;
+    expect(profile.triggers).toMatchObject({ 'spec.name': 'Healthcare Org', 'secrets.epic_encryption_key': 'env:EPIC_NONPROD_ENCRYPTION_KEY', logical_id: 'epic.profile' });
+    expect(Object.values(profile.triggers).every((v) => typeof v === 'string')).toBe(true);
+    const rule = Object.values(resources).find((r) => r.triggers?.kind === 'gateway_routing_rule')!;
+    expect(rule.triggers['spec.priority']).toBe('10');
+    expect(rule.triggers['spec.telehealth_profile.$ref']).toBe('epic.profile');
+    expect(resources['pexip-anchor']).toMatchObject({ triggers: { stack: 'nonprod' } });
+    expect(resources['pexip-anchor'].provisioner[0]['local-exec'].environment).toEqual({ PEXIP_CDKTF_STACK: '${self.triggers.stack}' });
+    expect(resources['pexip-reconciler'].triggers.desired_set_sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('declares the null provider once per stack', () => {
+    const stack = stackOf('non-production', 'null_resource');
+    new EpicTelehealthIntegration(stack, 'a', integrationProps());
+    new PolicyProfile(stack, 'policy', { name: 'P' });
+    expect(Object.keys(synth(stack).provider ?? {})).toEqual(['null']);
+  });
+});
+
+describe('invalid props fail synth with the construct path and the prop', () => {
+  const base = () => stackOf();
+  const cases: [string, () => void, string][] = [
+    ['a stack id Pexip markers cannot hold', () => new PexipStack(Testing.app(), 'prod.eu', { environment: 'production' }), "prod.eu: stack id must match ^[A-Za-z][A-Za-z0-9_-]{0,39}$ (it is recorded on every Pexip object)."],
+    ['an unknown environment', () => new PexipStack(Testing.app(), 'x', { environment: 'staging' as 'production' }), 'x: environment must be "production" or "non-production".'],
+    ['a construct outside a PexipStack', () => new PolicyProfile(new Construct(new App(), 'plain'), 'p', { name: 'P' }), "plain/p: Pexip constructs must be created inside a PexipStack (new PexipStack(app, 'prod', { environment: 'production' }))."],
+    ['an integration of the other environment', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('production')), 'nonprod/epic: environment: this integration is production, but stack "nonprod" is non-production.'],
+    ['a profile name over 250 characters', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { profileName: 'n'.repeat(251) })), 'nonprod/epic/profile: name: Ensure this value has at most 250 characters (it has 251).'],
+    ['a call domain that is not a host name', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { callDomain: 'telehealth.example.org/x' })), 'nonprod/epic/profile: telehealthCallDomain: Enter a valid host name or IP address.'],
+    ['a web app address over plain http', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { webAppBaseUrl: 'http://meet.example.org/' })), 'nonprod/epic/profile: infinityWebappServerBaseUrl: Enter a valid HTTPS URL (https://host/...).'],
+    ['AES-256 with a password key', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { encryptionKeyType: 'password' })), 'nonprod/epic/profile: epicEncryptionKeyType: AES-256-CBC requires key type base64key.'],
+    ['an unknown algorithm', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { encryptionAlgorithm: 'DES' as 'AES-256-CBC' })), 'nonprod/epic/profile: epicEncryptionAlgorithm: must be one of AES-128-CBC, AES-256-CBC (got "DES").'],
+    ['a production secret in a non-production stack', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { secrets: { ...integrationProps().secrets, providerClientSecret: Secret.fromEnv('EPIC_PROD_PROVIDER_CLIENT_SECRET') } })), 'nonprod/epic/profile: epicProviderAppClientSecret: this is a non-production stack, but the environment variable EPIC_PROD_PROVIDER_CLIENT_SECRET is the production variant.'],
+    ['a secret name that does not say its environment', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { secrets: { ...integrationProps().secrets, encryptionKey: Secret.fromFile('/run/secrets/epic-key') } })), 'nonprod/epic/profile: epicEncryptionKey: the file /run/secrets/epic-key does not say which environment it is for; name it with PROD or NONPROD (e.g. EPIC_NONPROD_PROVIDER_CLIENT_SECRET).'],
+    ['a service name template without the encounter id', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { templates: { serviceName: 'Visit' } })), 'nonprod/epic/profile: serviceNameTemplate: The template must contain {{unique_encounter_id}}.'],
+    ['a provider join link without the pin', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { templates: { providerJoinLink: 'https://meet/?c={{telehealth_alias}}' } })), 'nonprod/epic/profile: providerWebJoinLinkTemplate: The template must contain pin.'],
+    ['a rule priority of 0', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { routing: { priority: 0 } })), 'nonprod/epic/rule: priority: Ensure this value is greater than or equal to 1.'],
+    ['an invalid match regex', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { routing: { priority: 5, matchString: '(.*' } })), 'nonprod/epic/rule: matchString: Enter a valid regular expression.'],
+    ['a malformed profile uuid', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { profileUuid: 'abc' })), 'nonprod/epic/profile: uuid: Enter a valid UUID (8-4-4-4-12 hexadecimal digits).'],
+    ['both a package file and directory', () => new Theme(base(), 'theme', { name: 'T', packageFile: THEME_ZIP, packageDirectory: packages }), 'nonprod/theme: packageFile: give exactly one of packageFile or packageDirectory.'],
+    ['a missing package file', () => new Theme(base(), 'theme', { name: 'T', packageFile: join(packages, 'nope.zip') }), `nonprod/theme: packageFile: cannot read ${join(packages, 'nope.zip')} (ENOENT).`],
+    ['a branding name over 100 characters', () => new WebAppBranding(base(), 'b', { name: 'b'.repeat(101), webappType: 'webapp3', packageFile: THEME_ZIP }), 'nonprod/b: name: Ensure this value has at most 100 characters (it has 101).'],
+    ['an external policy lookup without a server URL', () => new PolicyProfile(base(), 'policy', { name: 'P', enableServiceLookup: true }), 'nonprod/policy: url: An external policy lookup is enabled, so the policy server URL is required.'],
+    ['a profile where a theme is expected', () => {
+      const stack = base();
+      const integration = new EpicTelehealthIntegration(stack, 'epic', integrationProps());
+      new CallRoutingRule(stack, 'rule2', { name: 'r', priority: 9, matchString: '.*', ivrTheme: integration.profile as never });
+    }, 'nonprod/rule2: ivrTheme: expects a Theme, got a EpicTelehealthProfile.'],
+    ['a construct id that cannot be a logical id', () => new PolicyProfile(base(), 'my policy', { name: 'P' }), 'nonprod/my policy: the construct path inside the stack ("my policy") must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$; it is recorded on the Pexip object.'],
+    ['a licence with an empty entitlement', () => new TelehealthLicence(base(), 'licence', { entitlementId: '' }), 'nonprod/licence: entitlementId: This field is required.'],
+  ];
+
+  it.each(cases)('%s', (_what, build, message) => {
+    expect(build).toThrow(message);
+    try {
+      build();
+    } catch (error) {
+      expect((error as Error).message).toBe(message);
+    }
+  });
+
+  it('two objects with the same name fail at synth, naming both', () => {
+    const stack = base();
+    new PolicyProfile(stack, 'a', { name: 'Same' });
+    new PolicyProfile(stack, 'b', { name: 'Same' });
+    expect(() => Testing.synth(stack)).toThrow('nonprod/b: policy profile "b", field name: name "Same" is also declared by policy profile "a".');
+  });
+
+  it('a weak encryption key present at synth fails, naming the rule and not the key', () => {
+    const weak = Buffer.alloc(16, 9).toString('base64');
+    process.env.EPIC_NONPROD_ENCRYPTION_KEY = weak;
+    try {
+      expect(() => new EpicTelehealthIntegration(base(), 'epic', integrationProps())).toThrow(
+        'nonprod/epic/profile: epicEncryptionKey: AES-256-CBC needs a 32-byte key (44 base64 characters); this key decodes to 16 bytes. Generate one with: pexip-cdktf keygen 32. [epic-key/length]',
+      );
+    } finally {
+      delete process.env.EPIC_NONPROD_ENCRYPTION_KEY;
+    }
+  });
+});

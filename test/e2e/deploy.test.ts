@@ -1,0 +1,161 @@
+import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { generateEpicKey } from '../../src/epic/encryption-key';
+import type { PexipSimulator } from '../../src/simulator/server';
+import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
+import { run, tempDir, toolEnv } from '../helpers/terraform';
+
+/**
+ * The product's promise, end to end: the real cdktf CLI and terraform binary deploy, change, prune and destroy an
+ * Epic telehealth integration against the simulator over HTTP. Steps run in order and share one project directory.
+ */
+const ROOT = resolve(__dirname, '..', '..');
+const CDKTF = join(ROOT, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
+const CONFIG = '/api/admin/configuration/v1';
+const SECRETS = {
+  EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'e2e-patient-secret-R7w2',
+  EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'e2e-provider-secret-R7w2',
+  EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
+};
+
+let sim: PexipSimulator;
+let project: string;
+let appConfig: Record<string, unknown>;
+
+function writeAppConfig(change: Record<string, unknown> = {}): void {
+  appConfig = { ...appConfig, ...change };
+  writeFileSync(join(project, 'app-config.json'), JSON.stringify(appConfig));
+}
+
+function cdktf(...args: string[]) {
+  return run(process.execPath, [CDKTF, ...args], project, toolEnv({ ...simulatorEnv(sim), ...SECRETS, PEXIP_E2E_CONFIG: join(project, 'app-config.json'), PEXIP_E2E_LIB: join(ROOT, 'dist', 'src', 'index.js') }));
+}
+
+async function list(resource: string): Promise<Record<string, any>[]> {
+  return ((await raw(sim, 'GET', `${CONFIG}/${resource}/?limit=0`)).json as { objects: Record<string, any>[] }).objects;
+}
+
+const writes = () => sim.writes().map((r) => `${r.method} ${r.resource}`);
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+}
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  project = tempDir('pexip-e2e-');
+  const themeDir = join(project, 'theme');
+  const brandingDir = join(project, 'branding', 'webapp3', 'branding');
+  mkdirSync(themeDir, { recursive: true });
+  mkdirSync(brandingDir, { recursive: true });
+  writeFileSync(join(themeDir, 'themeconfig.json'), JSON.stringify({ theme_version: 2 }));
+  writeFileSync(join(brandingDir, 'manifest.json'), JSON.stringify({ version: 0, brandName: 'e2e' }));
+  writeFileSync(join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${join(ROOT, 'test', 'e2e', 'fixture-app.js')}`, output: 'cdktf.out', sendCrashReports: 'false' }));
+  appConfig = { stateDir: project, themeDir, brandingDir: join(project, 'branding'), theme: true, serviceName: 'Appointment {{unique_encounter_id}}' };
+  writeAppConfig();
+  // Objects made by hand, which the stack must never touch.
+  await raw(sim, 'POST', `${CONFIG}/policy_server/`, { json: { name: 'Hand-made policy' } });
+  await raw(sim, 'POST', `${CONFIG}/gateway_routing_rule/`, { json: { name: 'Hand-made rule', priority: 100, match_string: '.*@other\\.example\\.org' } });
+});
+afterAll(() => sim.stop());
+
+describe('cdktf deploy / diff / destroy against the simulator', () => {
+  let profileId: number;
+
+  it('deploys from empty: every object is created, the licence first; the uuid output matches the live profile', async () => {
+    sim.clearRequests();
+    const result = await cdktf('deploy', 'nonprod', '--auto-approve');
+    expect(result.code).toBe(0);
+    expect(result.output).toContain('licence DEMO-TELEHEALTH-0003: activated');
+    // The licence carrier activated the licence before the reconciler ran, so reconcile finds it in place.
+    expect(result.output).toContain('Applied: 8 created, 0 updated, 0 replaced, 0 pruned, 1 unchanged.');
+    expect(writes()).toEqual([
+      'POST licence',
+      'POST policy_server',
+      'POST ivr_theme',
+      'POST webapp_branding',
+      'POST webapp_alias',
+      'POST telehealth_profile',
+      'POST gateway_routing_rule',
+      'POST gateway_routing_rule',
+      'POST gateway_routing_rule',
+    ]);
+    const [profile] = await list('telehealth_profile');
+    profileId = profile.id;
+    const state = JSON.parse(readFileSync(join(project, 'terraform.nonprod.tfstate'), 'utf8'));
+    expect(state.outputs.epic_profile_uuid.value).toBe(profile.uuid);
+    expect(result.output).toContain(`epic_profile_uuid = "${profile.uuid}"`);
+    const rules = await list('gateway_routing_rule');
+    expect(rules.find((r) => r.tag === 'pexip-cdktf:nonprod/epic.rule')).toMatchObject({ telehealth_profile: profile.resource_uri, called_device_type: 'telehealth_profile' });
+    expect(rules.find((r) => r.tag === 'pexip-cdktf:nonprod/epic.dial-out-rule')).toMatchObject({ match_outgoing_calls: true, match_incoming_calls: false });
+  });
+
+  it('shows a one-field template change in cdktf diff, then deploys it as one PATCH of the same profile', async () => {
+    writeAppConfig({ serviceName: 'Visit {{unique_encounter_id}}' });
+    const diff = await cdktf('diff', 'nonprod');
+    expect(diff.code).toBe(0);
+    expect(diff.output).toMatch(/~ "?service_name_template"?\s+= "Appointment \{\{unique_encounter_id\}\}" -> "Visit \{\{unique_encounter_id\}\}"/);
+    sim.clearRequests();
+    const deploy = await cdktf('deploy', 'nonprod', '--auto-approve');
+    expect(deploy.code).toBe(0);
+    expect(writes()).toEqual(['PATCH telehealth_profile']);
+    expect((await list('telehealth_profile'))[0]).toMatchObject({ id: profileId, service_name_template: 'Visit {{unique_encounter_id}}' });
+  });
+
+  it('redeploys without changes: no provisioner runs and no API request is made', async () => {
+    sim.clearRequests();
+    const deploy = await cdktf('deploy', 'nonprod', '--auto-approve');
+    expect(deploy.code).toBe(0);
+    expect(deploy.output).toContain('No changes.');
+    expect(deploy.output).not.toContain('local-exec');
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('prunes the theme when it is removed from the app, leaving objects made by hand alone', async () => {
+    writeAppConfig({ theme: false });
+    sim.clearRequests();
+    const deploy = await cdktf('deploy', 'nonprod', '--auto-approve');
+    expect(deploy.code).toBe(0);
+    expect(writes()).toEqual(['PATCH gateway_routing_rule', 'DELETE ivr_theme']);
+    expect((await list('ivr_theme')).map((t) => t.name)).not.toContain('Telehealth waiting room (test)');
+    expect((await list('policy_server')).map((p) => p.name)).toContain('Hand-made policy');
+  });
+
+  it('destroy fails cleanly when Pexip fails the first delete, keeps the anchor in state, and a second destroy completes', async () => {
+    sim.addFault({ match: { method: 'DELETE' }, action: { type: 'status', status: 500 } });
+    const failed = await cdktf('destroy', 'nonprod', '--auto-approve');
+    expect(failed.code).not.toBe(0);
+    expect(failed.output).toMatch(/the Management Node answered HTTP 500/);
+    const state = readFileSync(join(project, 'terraform.nonprod.tfstate'), 'utf8');
+    expect(state).toContain('"name": "pexip-anchor"');
+    expect(await list('telehealth_profile')).toHaveLength(1);
+    sim.clearRequests();
+    const destroyed = await cdktf('destroy', 'nonprod', '--auto-approve');
+    expect(destroyed.code).toBe(0);
+    expect(writes()).toEqual([
+      'DELETE gateway_routing_rule',
+      'DELETE gateway_routing_rule',
+      'DELETE gateway_routing_rule',
+      'DELETE telehealth_profile',
+      'DELETE webapp_alias',
+      'DELETE webapp_branding',
+      'DELETE policy_server',
+      `DELETE licence`,
+    ]);
+    expect(destroyed.output).toContain('Reminder: the integration must also be removed on the Epic side.');
+    expect(destroyed.output).toContain('licence DEMO-TELEHEALTH-0003: returned');
+    expect((await list('gateway_routing_rule')).map((r) => r.name)).toEqual(['Hand-made rule']);
+    expect((await list('policy_server')).map((p) => p.name)).toEqual(['Hand-made policy']);
+    expect(await list('telehealth_profile')).toEqual([]);
+    expect(await list('licence')).toEqual([]);
+  });
+
+  it('left no secret value in cdktf.out, any state file, or the outputs', async () => {
+    const written = [...files(join(project, 'cdktf.out')), ...readdirSync(project).filter((f) => f.includes('tfstate')).map((f) => join(project, f))];
+    expect(written.some((f) => f.endsWith('.tfstate'))).toBe(true);
+    for (const file of written) {
+      const content = readFileSync(file);
+      for (const value of Object.values(SECRETS)) expect(content.includes(value)).toBe(false);
+    }
+  });
+});
