@@ -26,8 +26,9 @@ export const ivrTheme: KindSpec = {
     last_updated: { type: 'datetime', label: 'Last updated', help: 'When the package last changed (UTC).', readOnly: true },
     conference: { type: 'referenceList', label: 'Services', help: 'Services using this theme.', references: 'conference', default: [] },
     gateway_routing_rule: { type: 'referenceList', label: 'Call routing rules', help: 'Rules using this theme.', references: 'gateway_routing_rule', readOnly: true },
-    custom_layouts: { type: 'string', label: 'Custom layouts', help: 'Comma-separated custom layouts in the package.', default: '' },
-    pinning_configs: { type: 'string', label: 'Pinning configurations', help: 'Comma-separated pinning configurations in the package.', default: '' },
+    // Probably derived from the package by Pexip (reference §4, [I]): constructs leave them unmanaged unless set.
+    custom_layouts: { type: 'string', label: 'Custom layouts', help: 'Comma-separated custom layouts in the package.', default: '', assumedDefault: true },
+    pinning_configs: { type: 'string', label: 'Pinning configurations', help: 'Comma-separated pinning configurations in the package.', default: '', assumedDefault: true },
   },
   rules: [],
 };

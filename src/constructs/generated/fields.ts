@@ -137,9 +137,9 @@ export interface ThemeFields {
   readonly name: string;
   /** Services: Services using this theme. Default: []. Pexip field `conference`. */
   readonly conference?: string[];
-  /** Custom layouts: Comma-separated custom layouts in the package. Default: "". Pexip field `custom_layouts`. */
+  /** Custom layouts: Comma-separated custom layouts in the package. Default: Pexip's own (left unmanaged when unset). Pexip field `custom_layouts`. */
   readonly customLayouts?: string;
-  /** Pinning configurations: Comma-separated pinning configurations in the package. Default: "". Pexip field `pinning_configs`. */
+  /** Pinning configurations: Comma-separated pinning configurations in the package. Default: Pexip's own (left unmanaged when unset). Pexip field `pinning_configs`. */
   readonly pinningConfigs?: string;
 }
 
