@@ -16,6 +16,9 @@ const COMMANDS: Readonly<Record<string, () => Command>> = {
   adopt: () => require('./commands/stack-commands').adoptCommand as Command,
   export: () => require('./commands/export').exportCommand as Command,
   licence: () => require('./commands/licence').licenceCommand as Command,
+  keygen: () => require('./commands/epic-commands').keygenCommand as Command,
+  secrets: () => require('./commands/epic-commands').secretsCommand as Command,
+  appointments: () => require('./commands/epic-commands').appointmentsCommand as Command,
   simulator: () => require('./commands/simulator').simulatorCommand as Command,
 };
 

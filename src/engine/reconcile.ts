@@ -26,7 +26,7 @@ export async function planAgainstLive(set: DesiredSet, client: PexipClient): Pro
  * per kind, a plan, and the writes it needs. A second run with nothing changed makes no writes.
  */
 export async function reconcile(set: DesiredSet, options: ReconcileOptions): Promise<{ plan: Plan; result: ApplyResult }> {
-  const secrets = new SecretResolver(options.env, options.baseDir).preflight(set);
+  const secrets = new SecretResolver(options.env, options.baseDir).preflight(set, (warning) => options.progress(`warning: ${warning}`));
   const packages = loadPackages(set, options.baseDir);
   const { plan, live } = await planAgainstLive(set, options.client);
   const result = await applyPlan(set, plan, resolveLookups(set, live), { client: options.client, secrets, packages, progress: options.progress });

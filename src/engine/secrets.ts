@@ -4,6 +4,7 @@ import { redactor } from '../api/redact';
 import { kindByName } from '../kinds';
 import { checkRules } from '../kinds/validate';
 import { type DesiredObject, type DesiredSet, describeObject, packagePath, type SecretRef } from './desired';
+import { clientSecretWarning } from './secret-check';
 
 /** Resolves secret references at apply time. Every value is registered for redaction before it is used. */
 export class SecretResolver {
@@ -42,7 +43,7 @@ export class SecretResolver {
    * Resolves every secret of the set up front and checks the values against the kind rules (e.g. the Epic key
    * length), so a missing or weak secret stops the run before the first write.
    */
-  preflight(set: DesiredSet): Map<string, Record<string, string>> {
+  preflight(set: DesiredSet, warn: (message: string) => void = () => {}): Map<string, Record<string, string>> {
     const resolved = new Map<string, Record<string, string>>();
     for (const object of set.objects) {
       if (!object.secrets) continue;
@@ -51,6 +52,8 @@ export class SecretResolver {
       const fields = new Set(Object.keys(values));
       const problem = checkRules(kind, { ...object.spec, ...values }).find((e) => fields.has(e.field));
       if (problem) throw new ConfigError(`${describeObject(object)}, field ${problem.field}: ${problem.message}`, { kind: kind.title, object: object.id, field: problem.field });
+      const warning = kind.name === 'telehealth_profile' ? clientSecretWarning(describeObject(object), values) : undefined;
+      if (warning) warn(warning);
       resolved.set(object.id, values);
     }
     return resolved;

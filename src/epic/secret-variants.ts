@@ -40,3 +40,22 @@ export function checkSecretVariant(ref: { env?: string; file?: string }, environ
   if (said !== environment) return `this is a ${environment} stack, but the ${what} is the ${said} variant.`;
   return undefined;
 }
+
+const SWAP: Readonly<Record<string, string>> = { PROD: 'NONPROD', NONPROD: 'PROD', PRD: 'NONPRD', NONPRD: 'PRD' };
+
+/**
+ * The name of the other environment's variant of a secret reference (`EPIC_PROD_X` ↔ `EPIC_NONPROD_X`), or undefined
+ * when the name has no PROD/NONPROD word to swap. Used to catch one value set under both names.
+ */
+export function otherVariantName(name: string): string | undefined {
+  let swapped = false;
+  const other = name.replace(/(^|[^A-Za-z0-9])(NON_?PROD|NON_?PRD|PROD|PRD)(?=$|[^A-Za-z0-9])/gi, (match, before: string, word: string) => {
+    const key = word.toUpperCase().replace('_', '');
+    const replacement = SWAP[key];
+    if (!replacement) return match;
+    swapped = true;
+    const cased = word === word.toLowerCase() ? replacement.toLowerCase() : replacement;
+    return `${before}${cased}`;
+  });
+  return swapped ? other : undefined;
+}

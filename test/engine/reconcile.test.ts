@@ -154,6 +154,13 @@ describe('reconcile', () => {
     expect((await list('telehealth_profile'))[0].uuid).toBe('11111111-2222-4333-8444-555555555555');
   });
 
+  it('warns, without failing, when the provider and patient client secrets differ', async () => {
+    env.EPIC_NONPROD_PROVIDER_CLIENT_SECRET = 'a-different-provider-secret';
+    await run(integrationSet(ws));
+    expect(lines[0]).toBe('warning: Epic telehealth profile "profile": the provider and patient client secrets differ; Epic currently issues one value for both, so check that neither is another environment\'s or an old one.');
+    expect(lines.join('\n')).not.toContain('a-different-provider-secret');
+  });
+
   it('re-sends secrets only when secretsVersion changes', async () => {
     const set = integrationSet(ws);
     await run(set);

@@ -12,8 +12,9 @@ export const PROFILE_UUID = '5a0d7a9e-2f1b-4c3d-8e4f-1a2b3c4d5e6f';
 /** Secret values the desired sets below reference, as a process environment. */
 export function secretEnv(): NodeJS.ProcessEnv {
   return {
-    EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'np-patient-secret-Zq81',
-    EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'np-provider-secret-Zq81',
+    // Epic issues one value for both client secrets today.
+    EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'np-client-secret-Zq81',
+    EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'np-client-secret-Zq81',
     EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
   };
 }
