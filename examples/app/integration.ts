@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { type App, LocalBackend } from 'cdktf';
+import { type App, LocalBackend, PgBackend } from 'cdktf';
 import { EpicTelehealthIntegration, PexipStack, Secret } from '../../src';
 import type { EnvironmentSettings } from './environments';
 
@@ -9,9 +9,10 @@ const ASSETS = resolve(__dirname, '..', '..', '..', 'examples', 'app', 'assets')
 /** One environment's stack: the same integration everywhere, with that environment's values and secret variants. */
 export function telehealthStack(app: App, env: EnvironmentSettings): PexipStack {
   const stack = new PexipStack(app, env.stack, { environment: env.environment });
-  // Local state by default; PEXIP_CDKTF_STATE_DIR moves it (npm start uses a scratch directory), and
-  // examples/pg-backend shows a shared PostgreSQL backend with locking.
-  new LocalBackend(stack, { path: join(process.env.PEXIP_CDKTF_STATE_DIR ?? '.', `terraform.${env.stack}.tfstate`) });
+  // Shared state with locking when PEXIP_CDKTF_PG_CONN_STR is set (examples/pg-backend); otherwise local state,
+  // which PEXIP_CDKTF_STATE_DIR moves (npm start uses a scratch directory).
+  if (process.env.PEXIP_CDKTF_PG_CONN_STR) new PgBackend(stack, { connStr: process.env.PEXIP_CDKTF_PG_CONN_STR, schemaName: `pexip_${env.stack}` });
+  else new LocalBackend(stack, { path: join(process.env.PEXIP_CDKTF_STATE_DIR ?? '.', `terraform.${env.stack}.tfstate`) });
   const secret = (name: string) => Secret.fromEnv(`EPIC_${env.variant}_${name}`);
   const entitlement = process.env[`PEXIP_${env.variant}_LICENCE_ENTITLEMENT`];
   new EpicTelehealthIntegration(stack, 'epic', {

@@ -100,6 +100,13 @@ function encodeFormValue(value: JsonValue): string {
 export class PexipClient {
   /** Requests sent (all attempts, token requests excluded). */
   requestCount = 0;
+  /**
+   * Creates sent again after an ambiguous failure when a re-read did not find the object. Callers check afterwards
+   * for a duplicate; `lateCommitPossible` says whether the first request may still be running (a timeout, or a
+   * proxy's 502/504), so that the check should wait for it first.
+   */
+  resentCreates = 0;
+  lateCommitPossible = false;
   private readonly http: AxiosInstance;
   private readonly auth: Authenticator;
   private readonly logger: Logger;
@@ -143,6 +150,11 @@ export class PexipClient {
 
   get address(): string {
     return this.options.connection.address;
+  }
+
+  /** The per-request timeout in milliseconds. */
+  get timeoutMs(): number {
+    return this.options.connection.timeoutMs;
   }
 
   /** Closes idle keep-alive connections. */
@@ -195,6 +207,7 @@ export class PexipClient {
         transient = isTransientNetworkCode(error.code);
         if (!transient) throw failure;
       }
+      const mayStillRun = failure.status === 502 || failure.status === 504 || failure.message.includes('(timeout)');
       // The outcome is unknown: the server may have committed the object before the answer was lost.
       const found = recover(await this.list(kind));
       if (found) {
@@ -203,6 +216,8 @@ export class PexipClient {
       }
       if (!transient || attempt >= this.retry.maxAttempts) throw failure;
       await this.backoff('POST', kind.collectionPath, failure.status ? `HTTP ${failure.status}` : 'a network error', attempt, retryAfterMs);
+      this.resentCreates++;
+      this.lateCommitPossible ||= mayStillRun;
     }
   }
 

@@ -8,10 +8,15 @@ import { isPlainObject } from '../kinds/validate';
 /** What Pexip holds now: every object of every kind we manage, from one paginated list per kind. */
 export type LiveState = ReadonlyMap<KindName, readonly JsonObject[]>;
 
-/** Lists the given kinds (all by default), at most `concurrency` at a time. */
+/**
+ * Lists the given kinds (all by default): the first alone, so wrong credentials or a wrong address fail after one
+ * request, then the rest at most `concurrency` at a time.
+ */
 export async function observe(client: PexipClient, kinds: readonly KindSpec[] = KINDS, concurrency = 4): Promise<LiveState> {
   const state = new Map<KindName, JsonObject[]>();
-  const queue = [...kinds];
+  const [first, ...rest] = kinds;
+  if (first) state.set(first.name as KindName, await client.list(first));
+  const queue = [...rest];
   const worker = async () => {
     for (let kind = queue.shift(); kind; kind = queue.shift()) state.set(kind.name as KindName, await client.list(kind));
   };

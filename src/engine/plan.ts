@@ -149,6 +149,7 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
   const uris = new Map<string, string>();
   const lookups = resolveLookups(set, live);
   const matched = new Map<string, Action>();
+  const referenced = referencedUris(live);
 
   for (const kind of CREATION_ORDER) {
     const declared = set.objects.filter((o) => o.kind === kind.name);
@@ -158,7 +159,7 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
       claimed: false,
     }));
     for (const object of declared) {
-      const action = matchObject(set, kind, object, candidates);
+      const action = matchObject(set, kind, object, candidates, referenced);
       matched.set(object.id, action);
       if (action.type !== 'create' && action.type !== 'conflict' && action.type !== 'replace') uris.set(object.id, uriOfLive(kind, action.live));
     }
@@ -189,13 +190,33 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
   return { stack: set.stack, environment: set.environment, actions: [...finished, ...actions] };
 }
 
-function matchObject(set: DesiredSet, kind: KindSpec, object: DesiredObject, candidates: Candidate[]): Action {
+/** URIs that some live object refers to (through any reference field of our kinds). */
+function referencedUris(live: LiveState): Set<string> {
+  const uris = new Set<string>();
+  for (const kind of CREATION_ORDER) {
+    const fields = Object.entries(kind.fields).filter(([, f]) => f.type === 'reference' || f.type === 'referenceList');
+    for (const object of live.get(kind.name as KindName) ?? []) {
+      for (const [field] of fields) {
+        const value = object[field];
+        for (const item of Array.isArray(value) ? value : [value]) {
+          const uri = referenceUri(item);
+          if (uri) uris.add(uri);
+        }
+      }
+    }
+  }
+  return uris;
+}
+
+function matchObject(set: DesiredSet, kind: KindSpec, object: DesiredObject, candidates: Candidate[], referenced: ReadonlySet<string>): Action {
   const name = (naturalKeyOf(kind, object.spec) ?? object.id) as string;
   const base = { kind: object.kind, id: object.id, name };
   const desiredPackage = object.package?.sha256.slice(0, PACKAGE_HASH_LENGTH);
-  // 1. Marker. After an interrupted replacement two objects may carry it: keep the one with the current package.
+  // 1. Marker. After an interrupted replacement, or a create that committed twice, two objects may carry it: keep
+  //    the one with the current package, then the one other objects use; the others are pruned.
   const byMarker = candidates.filter((c) => !c.claimed && c.owner?.stack === set.stack && c.owner.logicalId === object.id);
-  byMarker.sort((a, b) => Number(b.owner?.packageHash === desiredPackage) - Number(a.owner?.packageHash === desiredPackage));
+  const rank = (c: Candidate) => 2 * Number(c.owner?.packageHash === desiredPackage) + Number(referenced.has(uriOfLive(kind, c.object)));
+  byMarker.sort((a, b) => rank(b) - rank(a));
   let hit = byMarker[0];
   let takeover: 'adopt' | 'rekey' | undefined;
   if (!hit) {

@@ -1,5 +1,6 @@
 import type { PexipClient } from '../api/client';
-import { KINDS } from '../kinds';
+import { KINDS, kindByName } from '../kinds';
+import { sleep } from '../api/retry';
 import { type ApplyResult, applyPlan, loadPackages } from './apply';
 import type { DesiredSet } from './desired';
 import { observe } from './live';
@@ -9,6 +10,11 @@ import { SecretResolver } from './secrets';
 
 export interface ReconcileOptions {
   readonly client: PexipClient;
+  /**
+   * How long to wait for a late commit after a create had to be re-sent while its first request may still have been
+   * running (default: twice the request timeout, at most a minute).
+   */
+  readonly settleMs?: number;
   readonly env: NodeJS.ProcessEnv;
   /** Directory of the desired-set file (secret files and packages are relative to it). */
   readonly baseDir: string;
@@ -29,6 +35,29 @@ export async function reconcile(set: DesiredSet, options: ReconcileOptions): Pro
   const secrets = new SecretResolver(options.env, options.baseDir).preflight(set, (warning) => options.progress(`warning: ${warning}`));
   const packages = loadPackages(set, options.baseDir);
   const { plan, live } = await planAgainstLive(set, options.client);
+  const resentBefore = options.client.resentCreates;
   const result = await applyPlan(set, plan, resolveLookups(set, live), { client: options.client, secrets, packages, progress: options.progress });
+  if (options.client.resentCreates > resentBefore) result.pruned += await removeLateDuplicates(set, options);
   return { plan, result };
+}
+
+/**
+ * After a create was sent twice (its first answer lost to a timeout or reset), the first request may still commit:
+ * a second object with the same marker. Wait, look again, and delete such duplicates, so one run leaves none.
+ */
+async function removeLateDuplicates(set: DesiredSet, options: ReconcileOptions): Promise<number> {
+  const settleMs = options.client.lateCommitPossible ? (options.settleMs ?? Math.min(2 * options.client.timeoutMs, 60_000)) : 0;
+  options.progress(`a create was sent again after an ambiguous failure; checking${settleMs > 0 ? ` in ${(settleMs / 1000).toFixed(1)} s` : ''} for a duplicate`);
+  if (settleMs > 0) await sleep(settleMs);
+  const { plan } = await planAgainstLive(set, options.client);
+  const declared = new Set(set.objects.map((o) => o.id));
+  let removed = 0;
+  for (const action of plan.actions) {
+    if (action.type !== 'prune' || action.id === undefined || !declared.has(action.id)) continue;
+    const kind = kindByName(action.kind);
+    await options.client.delete(kind, action.key, { tolerateNotFound: true, object: action.name });
+    options.progress(`- delete late duplicate of ${kind.title} "${action.name}" (${action.id})`);
+    removed++;
+  }
+  return removed;
 }

@@ -14,6 +14,8 @@ export type FaultAction =
   | { readonly type: 'raw'; readonly status: number; readonly contentType: string; readonly text: string }
   /** Wait, then handle the request normally (a timeout on the client side may still leave a commit). */
   | { readonly type: 'delay'; readonly ms: number }
+  /** Hold the request until the test releases held requests (or `maxMs` passes), then handle it normally. */
+  | { readonly type: 'hold'; readonly maxMs?: number }
   /** Close the connection without handling the request: nothing is committed. */
   | { readonly type: 'reset-before' }
   /** Handle (and commit) the request, then close the connection without answering. */
@@ -79,7 +81,7 @@ export class FaultInjector {
 
 function validateFault(spec: FaultSpec): void {
   const action = spec.action as { type?: string; status?: unknown; ms?: unknown };
-  const types = ['status', 'html', 'raw', 'delay', 'reset-before', 'reset-after'];
+  const types = ['status', 'html', 'raw', 'delay', 'hold', 'reset-before', 'reset-after'];
   if (!action || !types.includes(String(action.type))) throw new Error(`fault action.type must be one of ${types.join(', ')}`);
   if ((action.type === 'status' || action.type === 'html' || action.type === 'raw') && (typeof action.status !== 'number' || action.status < 100 || action.status > 599)) {
     throw new Error('fault action.status must be an HTTP status (100-599)');

@@ -85,6 +85,7 @@ export class PexipSimulator {
   private server?: http.Server;
   private port = 0;
   private seq = 0;
+  private held: (() => void)[] = [];
 
   private constructor(private readonly options: SimulatorOptions) {
     this.config = new ConfigResources(() => this.data, {
@@ -188,6 +189,18 @@ export class PexipSimulator {
     this.faults.add(spec);
   }
 
+  /** Requests waiting on a `hold` fault. */
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** Lets every held request go on. */
+  releaseHeld(): void {
+    const held = this.held;
+    this.held = [];
+    for (const release of held) release();
+  }
+
   // ---- HTTP ---------------------------------------------------------------------------------------------------
 
   private newAuth(): SimulatorAuth {
@@ -230,7 +243,7 @@ export class PexipSimulator {
     const record: RequestRecord = { seq: ++this.seq, method, path: url.pathname, query: url.search, status: 0, resource: resource || undefined, key: key || undefined };
     this.requests.push(record);
     const fault = this.faults.take(method, url.pathname);
-    if (fault && fault.type !== 'delay' && fault.type !== 'reset-after') {
+    if (fault && fault.type !== 'delay' && fault.type !== 'hold' && fault.type !== 'reset-after') {
       const reply = this.faultReply(fault);
       if (!reply) {
         record.status = 'reset';
@@ -241,10 +254,18 @@ export class PexipSimulator {
       this.send(res, reply);
       return;
     }
-    if (fault?.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
     let reply: Reply;
     try {
+      // Like a real server, the request is read first; a slow handler then goes on (and commits) even if the
+      // client gives up waiting, which is what makes a timed-out create ambiguous.
       const body = await this.readBody(req);
+      if (fault?.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      if (fault?.type === 'hold') {
+        await new Promise<void>((resolve) => {
+          this.held.push(resolve);
+          setTimeout(resolve, fault.maxMs ?? 120_000);
+        });
+      }
       reply = this.route(req, method, url, body);
     } catch (error) {
       if (!(error instanceof HttpProblem)) throw error;
@@ -480,6 +501,9 @@ export class PexipSimulator {
           return { status: 204 };
         case 'POST reset':
           this.reset();
+          return { status: 204 };
+        case 'POST release':
+          this.releaseHeld();
           return { status: 204 };
         case 'POST expire-tokens':
           this.expireTokens();

@@ -1,35 +1,24 @@
-import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
-import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
-import { run, tempDir, toolEnv } from '../helpers/terraform';
+import { createProject, type Project } from '../helpers/project';
+import { raw, startSimulator } from '../helpers/simulator';
 
 /**
  * The product's promise, end to end: the real cdktf CLI and terraform binary deploy, change, prune and destroy an
  * Epic telehealth integration against the simulator over HTTP. Steps run in order and share one project directory.
  */
-const ROOT = resolve(__dirname, '..', '..');
-const CDKTF = join(ROOT, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
 const CONFIG = '/api/admin/configuration/v1';
 const SECRETS = {
-  EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'e2e-patient-secret-R7w2',
-  EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'e2e-provider-secret-R7w2',
+  EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'e2e-client-secret-R7w2',
+  EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'e2e-client-secret-R7w2',
   EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
 };
 
 let sim: PexipSimulator;
-let project: string;
-let appConfig: Record<string, unknown>;
-
-function writeAppConfig(change: Record<string, unknown> = {}): void {
-  appConfig = { ...appConfig, ...change };
-  writeFileSync(join(project, 'app-config.json'), JSON.stringify(appConfig));
-}
-
-function cdktf(...args: string[]) {
-  return run(process.execPath, [CDKTF, ...args], project, toolEnv({ ...simulatorEnv(sim), ...SECRETS, PEXIP_E2E_CONFIG: join(project, 'app-config.json'), PEXIP_E2E_LIB: join(ROOT, 'dist', 'src', 'index.js') }));
-}
+let project: Project;
+const cdktf = (...args: string[]) => project.cdktf(args);
 
 async function list(resource: string): Promise<Record<string, any>[]> {
   return ((await raw(sim, 'GET', `${CONFIG}/${resource}/?limit=0`)).json as { objects: Record<string, any>[] }).objects;
@@ -43,16 +32,7 @@ function files(dir: string): string[] {
 
 beforeAll(async () => {
   sim = await startSimulator();
-  project = tempDir('pexip-e2e-');
-  const themeDir = join(project, 'theme');
-  const brandingDir = join(project, 'branding', 'webapp3', 'branding');
-  mkdirSync(themeDir, { recursive: true });
-  mkdirSync(brandingDir, { recursive: true });
-  writeFileSync(join(themeDir, 'themeconfig.json'), JSON.stringify({ theme_version: 2 }));
-  writeFileSync(join(brandingDir, 'manifest.json'), JSON.stringify({ version: 0, brandName: 'e2e' }));
-  writeFileSync(join(project, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${join(ROOT, 'test', 'e2e', 'fixture-app.js')}`, output: 'cdktf.out', sendCrashReports: 'false' }));
-  appConfig = { stateDir: project, themeDir, brandingDir: join(project, 'branding'), theme: true, serviceName: 'Appointment {{unique_encounter_id}}' };
-  writeAppConfig();
+  project = createProject(sim, SECRETS);
   // Objects made by hand, which the stack must never touch.
   await raw(sim, 'POST', `${CONFIG}/policy_server/`, { json: { name: 'Hand-made policy' } });
   await raw(sim, 'POST', `${CONFIG}/gateway_routing_rule/`, { json: { name: 'Hand-made rule', priority: 100, match_string: '.*@other\\.example\\.org' } });
@@ -82,7 +62,7 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     ]);
     const [profile] = await list('telehealth_profile');
     profileId = profile.id;
-    const state = JSON.parse(readFileSync(join(project, 'terraform.nonprod.tfstate'), 'utf8'));
+    const state = JSON.parse(readFileSync(join(project.dir, 'terraform.nonprod.tfstate'), 'utf8'));
     expect(state.outputs.epic_profile_uuid.value).toBe(profile.uuid);
     expect(result.output).toContain(`epic_profile_uuid = "${profile.uuid}"`);
     const rules = await list('gateway_routing_rule');
@@ -91,7 +71,7 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
   });
 
   it('shows a one-field template change in cdktf diff, then deploys it as one PATCH of the same profile', async () => {
-    writeAppConfig({ serviceName: 'Visit {{unique_encounter_id}}' });
+    project.configure({ serviceName: 'Visit {{unique_encounter_id}}' });
     const diff = await cdktf('diff', 'nonprod');
     expect(diff.code).toBe(0);
     expect(diff.output).toMatch(/~ "?service_name_template"?\s+= "Appointment \{\{unique_encounter_id\}\}" -> "Visit \{\{unique_encounter_id\}\}"/);
@@ -112,7 +92,7 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
   });
 
   it('prunes the theme when it is removed from the app, leaving objects made by hand alone', async () => {
-    writeAppConfig({ theme: false });
+    project.configure({ theme: false });
     sim.clearRequests();
     const deploy = await cdktf('deploy', 'nonprod', '--auto-approve');
     expect(deploy.code).toBe(0);
@@ -126,7 +106,7 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     const failed = await cdktf('destroy', 'nonprod', '--auto-approve');
     expect(failed.code).not.toBe(0);
     expect(failed.output).toMatch(/the Management Node answered HTTP 500/);
-    const state = readFileSync(join(project, 'terraform.nonprod.tfstate'), 'utf8');
+    const state = readFileSync(join(project.dir, 'terraform.nonprod.tfstate'), 'utf8');
     expect(state).toContain('"name": "pexip-anchor"');
     expect(await list('telehealth_profile')).toHaveLength(1);
     sim.clearRequests();
@@ -151,7 +131,7 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
   });
 
   it('left no secret value in cdktf.out, any state file, or the outputs', async () => {
-    const written = [...files(join(project, 'cdktf.out')), ...readdirSync(project).filter((f) => f.includes('tfstate')).map((f) => join(project, f))];
+    const written = [...files(join(project.dir, 'cdktf.out')), ...readdirSync(project.dir).filter((f) => f.includes('tfstate')).map((f) => join(project.dir, f))];
     expect(written.some((f) => f.endsWith('.tfstate'))).toBe(true);
     for (const file of written) {
       const content = readFileSync(file);

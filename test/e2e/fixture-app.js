@@ -2,13 +2,14 @@
 // file named by PEXIP_E2E_CONFIG, so a test can change the app between deploys. Plain JS: it runs as cdktf runs apps.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { App, LocalBackend } = require('cdktf');
+const { App, LocalBackend, PgBackend } = require('cdktf');
 const lib = require(process.env.PEXIP_E2E_LIB);
 
 const config = JSON.parse(readFileSync(process.env.PEXIP_E2E_CONFIG, 'utf8'));
 const app = new App({ skipValidation: true });
 const stack = new lib.PexipStack(app, 'nonprod', { environment: 'non-production', carrier: config.carrier });
-new LocalBackend(stack, { path: join(config.stateDir, 'terraform.nonprod.tfstate') });
+if (config.pgConnStr) new PgBackend(stack, { connStr: config.pgConnStr });
+else new LocalBackend(stack, { path: join(config.stateDir, 'terraform.nonprod.tfstate') });
 new lib.EpicTelehealthIntegration(stack, 'epic', {
   environment: 'non-production',
   profileName: 'Healthcare Org (test)',

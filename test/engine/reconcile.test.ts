@@ -8,7 +8,9 @@ import { removeStack } from '../../src/engine/remove';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { brandingPackage, themePackage } from '../helpers/packages';
 import { integrationSet, PROFILE_UUID, secretEnv, type Workspace, withObject, without, withSpec, workspace } from '../helpers/desired';
-import { clientFor, raw, startSimulator } from '../helpers/simulator';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { clientFor, multipartBody, raw, startSimulator } from '../helpers/simulator';
 
 const CONFIG = '/api/admin/configuration/v1';
 let sim: PexipSimulator;
@@ -316,5 +318,26 @@ describe('plan (drift)', () => {
       ['create', 'policy', undefined],
       ['update', 'rule', [{ field: 'priority', from: 99, to: 10 }]],
     ]);
+  });
+});
+
+describe('duplicates carrying one marker (a create that committed twice)', () => {
+  it('keeps the copy other objects use, even when it is listed second, and prunes the other', async () => {
+    const set = integrationSet(ws);
+    await run(set);
+    const [first] = (await list('webapp_branding')).filter((b) => b.name === 'Telehealth branding');
+    // A second copy with the same marker, as a late commit leaves it; the web app path ends up using that one.
+    const { body, contentType } = multipartBody(
+      { name: 'Telehealth branding', webapp_type: 'webapp3', description: first.description },
+      { field: 'branding_file', fileName: 'b.zip', content: readFileSync(join(ws.dir, 'branding.zip')) },
+    );
+    const second = (await raw(sim, 'POST', `${CONFIG}/webapp_branding/`, { body, headers: { 'Content-Type': contentType } })).headers.get('location')!;
+    const [alias] = await list('webapp_alias');
+    await raw(sim, 'PATCH', alias.resource_uri, { json: { branding: second } });
+    sim.clearRequests();
+    await run(set);
+    expect(writes()).toEqual(['DELETE webapp_branding']);
+    const left = (await list('webapp_branding')).filter((b) => b.name === 'Telehealth branding');
+    expect(left.map((b) => b.resource_uri)).toEqual([second]);
   });
 });

@@ -245,10 +245,20 @@ describe('fault injection and control endpoints', () => {
     expect(failed).toBeLessThan(32);
   });
 
+  it('holds a request until released, then handles it', async () => {
+    sim.addFault({ match: { method: 'POST' }, action: { type: 'hold' } });
+    const pending = raw(sim, 'POST', `${CONFIG}/policy_server/`, { json: { name: 'held' } });
+    while (sim.heldCount === 0) await new Promise((r) => setTimeout(r, 10));
+    expect(((await raw(sim, 'GET', `${CONFIG}/policy_server/`)).json as Envelope).meta.total_count).toBe(0);
+    await fetch(`${sim.url}/_simulator/release`, { method: 'POST' });
+    expect((await pending).status).toBe(201);
+    expect(sim.heldCount).toBe(0);
+  });
+
   it('refuses an invalid fault description with 400', async () => {
     const answer = await fetch(`${sim.url}/_simulator/faults`, { method: 'POST', body: JSON.stringify({ action: { type: 'explode' } }) });
     expect(answer.status).toBe(400);
-    expect(await answer.json()).toEqual({ error: 'fault action.type must be one of status, html, raw, delay, reset-before, reset-after' });
+    expect(await answer.json()).toEqual({ error: 'fault action.type must be one of status, html, raw, delay, hold, reset-before, reset-after' });
   });
 
   it('exports and imports state over HTTP, and logs requests but not control calls', async () => {

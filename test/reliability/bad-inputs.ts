@@ -1,0 +1,94 @@
+import type { DesiredSet } from '../../src/engine/desired';
+import type { FaultSpec } from '../../src/simulator/faults';
+import { withObject, withSpec } from '../helpers/desired';
+
+/**
+ * The bad-input table: what a user or a broken network can hand the CLI, and the exact, single-line error it must
+ * answer with. `{desired}` in args is a valid desired set (changed by `desired` when given). `writes` is how many
+ * write requests may reach Pexip: 0 wherever the problem is detectable before writing. Construct (synth-time)
+ * cases are in test/constructs/synth.test.ts.
+ */
+export interface BadInput {
+  readonly area: 'environment' | 'cli' | 'desired set' | 'api response';
+  readonly case: string;
+  readonly args: readonly string[];
+  /** Environment changes (undefined removes a variable). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly desired?: (set: DesiredSet) => DesiredSet;
+  /** Replaces the desired-set file with this text. */
+  readonly desiredText?: string;
+  readonly fault?: FaultSpec;
+  readonly exitCode: 0 | 1 | 2;
+  /** The first line of stderr (errors), or a pattern stdout must match (tolerated inputs). */
+  readonly stderr?: string | RegExp;
+  readonly stdout?: RegExp;
+  readonly writes: number;
+  /** How many requests in all may reach Pexip, where that matters (no retry storms). */
+  readonly requests?: number;
+}
+
+const list = (text: string, contentType = 'application/json'): FaultSpec => ({ match: { method: 'GET', path: '/telehealth_profile/' }, action: { type: 'raw', status: 200, contentType, text } });
+const PLAN = ['plan', '{desired}'];
+const RECONCILE = ['reconcile', '{desired}'];
+const manyPolicies = JSON.stringify({ meta: { limit: 5000, next: null, offset: 0, previous: null, total_count: 5000 }, objects: Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, name: `Policy ${i}`, description: '', resource_uri: `/api/admin/configuration/v1/policy_server/${i + 1}/` })) });
+
+export const BAD_INPUTS: readonly BadInput[] = [
+  // ---- environment ----------------------------------------------------------------------------------------------------
+  { area: 'environment', case: 'no PEXIP_ADDRESS', requests: 0, args: PLAN, env: { PEXIP_ADDRESS: undefined }, exitCode: 1, stderr: 'error: PEXIP_ADDRESS is not set: set it to the Management Node address, e.g. https://manager.example.org', writes: 0 },
+  { area: 'environment', case: 'plain http to a remote host', args: PLAN, env: { PEXIP_ADDRESS: 'http://manager.example.org' }, exitCode: 1, stderr: 'error: PEXIP_ADDRESS uses plain http:// to manager.example.org: credentials would cross the network unencrypted. Use https://, or set PEXIP_ALLOW_HTTP=1 if you really mean it.', writes: 0 },
+  { area: 'environment', case: 'credentials inside the address', args: PLAN, env: { PEXIP_ADDRESS: 'https://admin:pw@manager.example.org' }, exitCode: 1, stderr: 'error: PEXIP_ADDRESS must not contain credentials; use PEXIP_USERNAME and PEXIP_PASSWORD.', writes: 0 },
+  { area: 'environment', case: 'an API path in the address', args: PLAN, env: { PEXIP_ADDRESS: 'https://manager.example.org/api/admin/' }, exitCode: 1, stderr: 'error: PEXIP_ADDRESS must be the Management Node\'s address only, without a path (got "/api/admin/").', writes: 0 },
+  { area: 'environment', case: 'a scheme that is not http(s)', args: PLAN, env: { PEXIP_ADDRESS: 'ftp://manager.example.org' }, exitCode: 1, stderr: 'error: PEXIP_ADDRESS must use https:// (got ftp:).', writes: 0 },
+  { area: 'environment', case: 'no password', args: PLAN, env: { PEXIP_PASSWORD: undefined }, exitCode: 1, stderr: 'error: PEXIP_PASSWORD is not set: set the password of API user "admin"', writes: 0 },
+  { area: 'environment', case: 'Basic and OAuth2 both set', args: PLAN, env: { PEXIP_OAUTH2_CLIENT_ID: 'cdktf' }, exitCode: 1, stderr: 'error: Both PEXIP_OAUTH2_CLIENT_ID and PEXIP_USERNAME/PEXIP_PASSWORD are set; set one way to authenticate.', writes: 0 },
+  { area: 'environment', case: 'OAuth2 without a private key', args: PLAN, env: { PEXIP_USERNAME: undefined, PEXIP_PASSWORD: undefined, PEXIP_OAUTH2_CLIENT_ID: 'cdktf' }, exitCode: 1, stderr: 'error: PEXIP_OAUTH2_PRIVATE_KEY is not set: OAuth2 needs the client private key: set PEXIP_OAUTH2_PRIVATE_KEY_FILE (a PEM file) or PEXIP_OAUTH2_PRIVATE_KEY', writes: 0 },
+  { area: 'environment', case: 'an OAuth2 key that is not PEM', args: PLAN, env: { PEXIP_USERNAME: undefined, PEXIP_PASSWORD: undefined, PEXIP_OAUTH2_CLIENT_ID: 'cdktf', PEXIP_OAUTH2_PRIVATE_KEY: 'not a key' }, exitCode: 1, stderr: 'error: PEXIP_OAUTH2_PRIVATE_KEY does not hold a readable PEM private key.', writes: 0 },
+  { area: 'environment', case: 'a CA file that does not exist', args: PLAN, env: { PEXIP_CA_FILE: '/nonexistent/ca.pem' }, exitCode: 1, stderr: 'error: PEXIP_CA_FILE names a file that cannot be read: /nonexistent/ca.pem (ENOENT).', writes: 0 },
+  { area: 'environment', case: 'a timeout that is not a number', args: PLAN, env: { PEXIP_TIMEOUT_SECONDS: 'soon' }, exitCode: 1, stderr: 'error: PEXIP_TIMEOUT_SECONDS must be a positive number (got "soon").', writes: 0 },
+  { area: 'environment', case: 'zero attempts', args: PLAN, env: { PEXIP_MAX_ATTEMPTS: '0' }, exitCode: 1, stderr: 'error: PEXIP_MAX_ATTEMPTS must be a positive number (got "0").', writes: 0 },
+
+  // ---- command line -----------------------------------------------------------------------------------------------------
+  { area: 'cli', case: 'an unknown command', args: ['deploy'], exitCode: 1, stderr: 'error: unknown command "deploy".', writes: 0 },
+  { area: 'cli', case: 'an unknown option', args: ['plan', '{desired}', '--force'], exitCode: 1, stderr: 'error: unknown option --force; see --help.', writes: 0 },
+  { area: 'cli', case: 'an option without its value', args: ['reconcile', '{desired}', '--expect-hash'], exitCode: 1, stderr: 'error: --expect-hash needs a value <sha256>.', writes: 0 },
+  { area: 'cli', case: 'a boolean option given a value', args: ['appointments', '--history=yes'], exitCode: 1, stderr: 'error: --history takes no value (or =true/=false).', writes: 0 },
+  { area: 'cli', case: 'a surplus argument', args: ['plan', '{desired}', 'extra'], exitCode: 1, stderr: 'error: unexpected argument "extra"; see --help.', writes: 0 },
+  { area: 'cli', case: 'no desired-set argument', args: ['reconcile'], exitCode: 1, stderr: 'error: missing argument <desired-set>: The desired-set JSON file the stack synthesized.', writes: 0 },
+  { area: 'cli', case: 'a key size Epic does not use', args: ['keygen', '64'], exitCode: 1, stderr: 'error: key size must be 32 (AES-256-CBC) or 16 (AES-128-CBC), not 64.', writes: 0 },
+  { area: 'cli', case: 'a time that is not a time', args: ['appointments', '--history', '--since', 'last week'], exitCode: 1, stderr: 'error: --since must be an ISO date/time (2026-11-25T08:00) or an age (90m, 24h, 7d), not "last week".', writes: 0 },
+  { area: 'cli', case: 'a period that ends before it starts', args: ['appointments', '--history', '--since', '1h', '--until', '2h'], exitCode: 1, stderr: 'error: --since must be before --until.', writes: 0 },
+  { area: 'cli', case: 'export without a stack', args: ['export', '--environment', 'production'], exitCode: 1, stderr: 'error: --stack is required and must match ^[A-Za-z][A-Za-z0-9_-]{0,39}$.', writes: 0 },
+  { area: 'cli', case: 'export for an unknown environment', args: ['export', '--stack', 'prod', '--environment', 'staging'], exitCode: 1, stderr: 'error: --environment must be production or non-production.', writes: 0 },
+  { area: 'cli', case: 'remove without a stack', args: ['remove'], exitCode: 1, stderr: 'error: give the desired-set file or --stack <name>.', writes: 0 },
+  { area: 'cli', case: 'remove of a stack name no marker can hold', args: ['remove', '--stack', 'prod/eu'], exitCode: 1, stderr: 'error: --stack must match ^[A-Za-z][A-Za-z0-9_-]{0,39}$.', writes: 0 },
+  { area: 'cli', case: 'an unknown licence action', args: ['licence', 'renew', '--entitlement', 'X'], exitCode: 1, stderr: 'error: unknown licence action "renew"; use claim or return.', writes: 0 },
+
+  // ---- desired set (what the constructs synthesize) -----------------------------------------------------------------------
+  { area: 'desired set', case: 'not JSON', args: RECONCILE, desiredText: '{"format": "pexip-cdktf/desired-set@1",', exitCode: 1, stderr: /^error: the desired set .*desired-nonprod\.json is not valid JSON \(/, writes: 0 },
+  { area: 'desired set', case: 'a future format', args: RECONCILE, desiredText: '{"format": "pexip-cdktf/desired-set@9"}', exitCode: 1, stderr: 'error: unsupported desired-set format "pexip-cdktf/desired-set@9"; expected "pexip-cdktf/desired-set@1".', writes: 0 },
+  { area: 'desired set', case: 'an unknown kind', args: RECONCILE, desired: (s) => ({ ...s, objects: [...s.objects, { kind: 'conference' as never, id: 'vmr', spec: {} }] }), exitCode: 1, stderr: 'error: every object needs a known kind (got "conference").', writes: 0 },
+  { area: 'desired set', case: 'a duplicate logical id', args: RECONCILE, desired: (s) => ({ ...s, objects: [...s.objects, s.objects[1]] }), exitCode: 1, stderr: 'error: theme "theme": duplicate logical id: also used by theme "theme".', writes: 0 },
+  { area: 'desired set', case: 'a reference to an undeclared object', args: RECONCILE, desired: (s) => withSpec(s, 'path', { branding: { $ref: 'old-branding' } }), exitCode: 1, stderr: 'error: web app path "path", field branding: refers to "old-branding", which this stack does not declare.', writes: 0 },
+  { area: 'desired set', case: 'an unknown field', args: RECONCILE, desired: (s) => withSpec(s, 'rule', { prority: 5 }), exitCode: 1, stderr: 'error: call routing rule "rule", field prority: unknown or read-only field prority.', writes: 0 },
+  { area: 'desired set', case: 'a secret in the spec', args: RECONCILE, desired: (s) => withSpec(s, 'profile', { epic_provider_app_client_secret: 'x' }), exitCode: 1, stderr: 'error: Epic telehealth profile "profile", field epic_provider_app_client_secret: is a secret: give it in "secrets" as an env var or file reference, never in the spec.', writes: 0 },
+  { area: 'desired set', case: 'the other environment\'s secret', args: RECONCILE, desired: (s) => withObject(s, 'profile', { secrets: { epic_encryption_key: { env: 'EPIC_PROD_ENCRYPTION_KEY' } } }), exitCode: 1, stderr: 'error: Epic telehealth profile "profile", field epic_encryption_key: this is a non-production stack, but the environment variable EPIC_PROD_ENCRYPTION_KEY is the production variant.', writes: 0 },
+  { area: 'desired set', case: 'a secret variable that is not set', args: RECONCILE, env: { EPIC_NONPROD_PATIENT_CLIENT_SECRET: undefined }, exitCode: 1, stderr: 'error: Epic telehealth profile "profile", field epic_patient_app_client_secret: environment variable EPIC_NONPROD_PATIENT_CLIENT_SECRET is not set.', writes: 0 },
+  { area: 'desired set', case: 'a package changed after synth', args: RECONCILE, desired: (s) => withObject(s, 'theme', { package: { path: 'theme.zip', sha256: '0'.repeat(64) } }), exitCode: 1, stderr: /^error: theme "theme", field package: package .*theme\.zip changed since it was synthesized; run cdktf synth again\.$/, writes: 0 },
+  { area: 'desired set', case: 'a stale file (hash mismatch)', args: ['reconcile', '{desired}', '--expect-hash', 'a'.repeat(64)], exitCode: 1, stderr: /^error: the desired set .* does not match the synthesized stack \(hash [0-9a-f]{12}…, expected aaaaaaaaaaaa…\): run cdktf synth again\.$/, writes: 0 },
+  { area: 'desired set', case: 'a value out of range', args: RECONCILE, desired: (s) => withSpec(s, 'rule', { priority: 500 }), exitCode: 1, stderr: 'error: call routing rule "rule", field priority: Ensure this value is less than or equal to 200.', writes: 0 },
+
+  // ---- API responses -------------------------------------------------------------------------------------------------------
+  { area: 'api response', case: 'malformed JSON', args: RECONCILE, fault: list('{"meta": {"limit": 20'), exitCode: 1, stderr: 'error: Epic telehealth profile — GET /api/admin/configuration/v1/telehealth_profile/: the answer (HTTP 200, application/json) is not valid JSON.', writes: 0 },
+  { area: 'api response', case: 'a login page instead of JSON', args: RECONCILE, fault: list('<html><head><title>Pexip Infinity - Log in</title></head></html>', 'text/html; charset=utf-8'), exitCode: 1, stderr: 'error: Epic telehealth profile — GET /api/admin/configuration/v1/telehealth_profile/: received an HTML page (HTTP 200, "Pexip Infinity - Log in") instead of JSON: a reverse proxy or login page is answering. Check PEXIP_ADDRESS points at the Management Node.', writes: 0 },
+  { area: 'api response', case: 'a reverse proxy answering 502 pages throughout', args: RECONCILE, fault: { match: { method: 'GET', path: '/telehealth_profile/' }, action: { type: 'html', status: 502 }, times: 10 }, exitCode: 1, stderr: 'error: Epic telehealth profile — GET /api/admin/configuration/v1/telehealth_profile/: the Management Node answered HTTP 502.', writes: 0 },
+  { area: 'api response', case: 'the wrong content type with a non-JSON body', args: RECONCILE, fault: list('OK', 'text/plain'), exitCode: 1, stderr: 'error: Epic telehealth profile — GET /api/admin/configuration/v1/telehealth_profile/: the answer (HTTP 200, text/plain) is not valid JSON.', writes: 0 },
+  { area: 'api response', case: 'a list without the Tastypie envelope', args: RECONCILE, fault: list('[{"id": 1}]'), exitCode: 1, stderr: 'error: Epic telehealth profile — GET /api/admin/configuration/v1/telehealth_profile/: the list answer is not a Tastypie list; expected a Tastypie list {"meta": {...}, "objects": [...]}.', writes: 0 },
+  { area: 'api response', case: 'a next link that repeats forever', args: PLAN, fault: { match: { method: 'GET', path: '/telehealth_profile/' }, action: { type: 'raw', status: 200, contentType: 'application/json', text: '{"meta": {"next": "/api/admin/configuration/v1/telehealth_profile/?offset=20"}, "objects": []}' }, times: 5 }, exitCode: 1, stderr: 'error: Epic telehealth profile — GET /api/admin/configuration/v1/telehealth_profile/: pagination does not end (meta.next repeats /api/admin/configuration/v1/telehealth_profile/?offset=20).', writes: 0 },
+  { area: 'api response', case: 'unexpected extra fields (tolerated)', args: PLAN, fault: list('{"meta": {"next": null, "total_count": 1}, "objects": [{"id": 9, "name": "Other profile", "shiny_new_field": {"a": 1}, "resource_uri": "/api/admin/configuration/v1/telehealth_profile/9/"}]}'), exitCode: 2, stdout: /Plan: 7 to create, 0 to update, 0 to prune, 0 unchanged\./, writes: 0 },
+  { area: 'api response', case: 'a huge page of 5000 objects (tolerated)', args: PLAN, fault: { match: { method: 'GET', path: '/policy_server/' }, action: { type: 'raw', status: 200, contentType: 'application/json', text: manyPolicies } }, exitCode: 2, stdout: /Plan: 7 to create/, writes: 0 },
+  { area: 'api response', case: 'a redirect to the login page', args: RECONCILE, fault: { action: { type: 'status', status: 302, headers: { Location: '/admin/accounts/login/?next=/api/admin/' } } }, exitCode: 1, stderr: /^error: .*: Pexip redirected to its login page: the credentials were not accepted\. Check PEXIP_USERNAME and PEXIP_PASSWORD\.$/, writes: 0 },
+  { area: 'api response', case: 'wrong credentials (one request, no retry storm)', args: RECONCILE, env: { PEXIP_PASSWORD: 'not-the-password' }, exitCode: 1, stderr: /^error: .*: authentication failed \(401\): check PEXIP_USERNAME and PEXIP_PASSWORD, or the OAuth2 client settings\.$/, writes: 0, requests: 1 },
+  { area: 'api response', case: 'an account without permission', args: RECONCILE, fault: { action: { type: 'status', status: 403 }, times: 20 }, exitCode: 1, stderr: /^error: .*: permission denied \(403\): the API account's administrator role does not allow this\.$/, writes: 0, requests: 1 },
+  { area: 'api response', case: 'a server that is not Pexip (404 on the API)', args: RECONCILE, fault: { action: { type: 'status', status: 404 }, times: 20 }, exitCode: 1, stderr: /^error: .*GET \/api\/admin\/configuration\/v1\/[a-z_]+\/: not found \(404\)\.$/, writes: 0, requests: 1 },
+  { area: 'api response', case: 'a create refused with field errors', args: RECONCILE, fault: { match: { method: 'POST', path: '/policy_server/' }, action: { type: 'status', status: 400, body: { policy_server: { name: ['Policy profile with this Name already exists.'] } } } }, exitCode: 1, stderr: 'error: policy profile "Telehealth local policy" — POST /api/admin/configuration/v1/policy_server/: Pexip refused the request (400): name: Policy profile with this Name already exists.', writes: 1 },
+];

@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateEpicKey } from '../../src/epic/encryption-key';
+import type { PexipSimulator } from '../../src/simulator/server';
+import { runCli } from '../helpers/cli';
+import { createProject } from '../helpers/project';
+import { PASSWORD, simulatorEnv, startSimulator } from '../helpers/simulator';
+
+/**
+ * A full deploy / drift / appointments / destroy cycle with distinctive secrets and patient names, debug logging on
+ * (ours and Terraform's): afterwards nothing on disk or in any output holds a secret, and patient names appear only
+ * in the output of `appointments --show-phi`.
+ */
+const SECRETS = {
+  EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'LEAKCANARY-client-7f3e91',
+  EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'LEAKCANARY-client-7f3e91',
+  EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
+};
+const PATIENTS = ['Quentin Canaryfield', 'Ysolde Marrowgate'];
+let sim: PexipSimulator;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(() => sim.stop());
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    return statSync(full).isDirectory() ? files(full) : [full];
+  });
+}
+
+describe('secrets and PHI never leak', () => {
+  it('through cdktf.out, state, Terraform and pexip-cdktf debug logs, or any command output', async () => {
+    const project = createProject(sim, SECRETS);
+    const debug = { PEXIP_CDKTF_LOG: 'debug', TF_LOG: 'DEBUG', TF_LOG_PATH: join(project.dir, 'terraform-debug.log') };
+    const outputs: string[] = [];
+    const deploy = await project.cdktf(['deploy', 'nonprod', '--auto-approve'], debug);
+    expect(deploy.code).toBe(0);
+    outputs.push(deploy.output);
+
+    sim.addAppointments([
+      { patientName: PATIENTS[0], profileName: 'Healthcare Org (test)', appointmentId: 'aa11', department: 'Radiology', start: new Date(Date.now() - 600_000).toISOString() },
+      { patientName: PATIENTS[1], profileName: 'Healthcare Org (test)', appointmentId: 'bb22', start: new Date(Date.now() - 7_200_000).toISOString(), end: new Date(Date.now() - 5_400_000).toISOString() },
+    ]);
+    const env = { ...simulatorEnv(sim), PEXIP_CDKTF_LOG: 'debug' };
+    const desired = join(project.dir, 'cdktf.out', 'stacks', 'nonprod', 'pexip-desired.json');
+    for (const args of [['drift', desired], ['drift', desired, '--json'], ['appointments'], ['appointments', '--json'], ['appointments', '--history', '--since', '3h'], ['appointments', '--history', '--json']]) {
+      const result = await runCli(args, env);
+      expect(result.code).toBe(0);
+      outputs.push(result.stdout + result.stderr);
+    }
+    const destroy = await project.cdktf(['destroy', 'nonprod', '--auto-approve'], debug);
+    expect(destroy.code).toBe(0);
+    outputs.push(destroy.output);
+
+    const onDisk = files(project.dir).filter((f) => !f.includes(`${join('cdktf.out', 'stacks', 'nonprod', '.terraform')}`));
+    // Terraform's own debug log covers the apply and the destroy, where the provisioners ran.
+    const terraformLog = readFileSync(join(project.dir, 'terraform-debug.log'), 'utf8');
+    expect(terraformLog).toContain('CLI args: []string{"terraform", "apply"');
+    expect(terraformLog).toContain('CLI args: []string{"terraform", "destroy"');
+    expect(onDisk.some((f) => f.endsWith('.tfstate'))).toBe(true);
+    const haystacks = [...onDisk.map((f) => ({ where: f, text: readFileSync(f).toString('latin1') })), ...outputs.map((text, i) => ({ where: `output ${i}`, text }))];
+    const needles = [...Object.values(SECRETS), PASSWORD, Buffer.from(`admin:${PASSWORD}`).toString('base64'), ...PATIENTS, 'Canaryfield', 'Marrowgate'];
+    const leaks = haystacks.flatMap(({ where, text }) => needles.filter((n) => text.includes(n)).map((n) => `${n.slice(0, 12)}… in ${where}`));
+    expect(leaks).toEqual([]);
+    // The masked forms did show up, so the scan looked at real appointment output.
+    expect(outputs.join('\n')).toContain('Q. C.');
+
+    const phi = await runCli(['appointments', '--history', '--since', '3h', '--show-phi'], env);
+    expect(phi.stdout).toContain(PATIENTS[1]);
+    for (const secret of Object.values(SECRETS)) expect(phi.stdout + phi.stderr).not.toContain(secret);
+  }, 240_000);
+});
