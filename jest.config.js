@@ -1,7 +1,7 @@
 /** Tests run through ts-jest in transpile-only mode; `npm test` type-checks everything with tsc first. */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: ["<rootDir>/test"],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
   testTimeout: 30000,

@@ -1,10 +1,18 @@
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { type App, LocalBackend, PgBackend } from 'cdktf';
 import { EpicTelehealthIntegration, PexipStack, Secret } from '../../src';
 import type { EnvironmentSettings } from './environments';
 
-/** The example's assets live in the source tree (the app itself runs compiled, from dist/). */
-const ASSETS = resolve(__dirname, '..', '..', '..', 'examples', 'app', 'assets');
+/** The project directory (nearest package.json): the app runs compiled from dist/, its assets stay in the source tree. */
+function projectDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+const PROJECT = projectDir(__dirname);
+const ASSETS = join(PROJECT, 'examples', 'app', 'assets');
 
 /** One environment's stack: the same integration everywhere, with that environment's values and secret variants. */
 export function telehealthStack(app: App, env: EnvironmentSettings): PexipStack {
@@ -12,7 +20,9 @@ export function telehealthStack(app: App, env: EnvironmentSettings): PexipStack 
   // Shared state with locking when PEXIP_CDKTF_PG_CONN_STR is set (examples/pg-backend); otherwise local state,
   // which PEXIP_CDKTF_STATE_DIR moves (npm start uses a scratch directory).
   if (process.env.PEXIP_CDKTF_PG_CONN_STR) new PgBackend(stack, { connStr: process.env.PEXIP_CDKTF_PG_CONN_STR, schemaName: `pexip_${env.stack}` });
-  else new LocalBackend(stack, { path: join(process.env.PEXIP_CDKTF_STATE_DIR ?? '.', `terraform.${env.stack}.tfstate`) });
+  // Absolute on purpose: a relative path would put state inside cdktf.out/stacks/<stack>/, which synth deletes when a
+  // stack leaves the app.
+  else new LocalBackend(stack, { path: resolve(process.env.PEXIP_CDKTF_STATE_DIR ?? PROJECT, `terraform.${env.stack}.tfstate`) });
   const secret = (name: string) => Secret.fromEnv(`EPIC_${env.variant}_${name}`);
   const entitlement = process.env[`PEXIP_${env.variant}_LICENCE_ENTITLEMENT`];
   new EpicTelehealthIntegration(stack, 'epic', {

@@ -2,6 +2,7 @@ import { DataResource, type ITerraformDependable, type TerraformResource, Terraf
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
 import type { Construct } from 'constructs';
+import { canonicalJson } from '../engine/desired';
 import type { JsonObject, JsonValue } from '../kinds/types';
 
 /**
@@ -30,7 +31,7 @@ export interface ActionSpec {
 
 export interface Carrier {
   readonly type: CarrierType;
-  /** A declaration: the object's non-secret spec, for field-level plan output; no provisioner. */
+  /** A declaration: the object's declared non-secret spec, for field-level plan output; no provisioner. */
   declaration(scope: Construct, id: string, payload: JsonObject): TerraformResource;
   /** An action carrier (reconciler, anchor, licence). */
   action(scope: Construct, id: string, spec: ActionSpec): TerraformResource;
@@ -48,7 +49,9 @@ function provisioners(spec: ActionSpec) {
 export const terraformDataCarrier: Carrier = {
   type: 'terraform_data',
   declaration(scope, id, payload) {
-    return new DataResource(scope, id, { input: payload });
+    // One JSON string rather than a nested object: Terraform still shows field-level changes inside it
+    // (`jsonencode({ ~ name = "a" -> "b" })`), but its plans cost far less than with deep object types.
+    return new DataResource(scope, id, { input: { declaration: canonicalJson(payload) } });
   },
   action(scope, id, spec) {
     return new DataResource(scope, id, { input: { ...spec.input }, triggersReplace: { ...spec.triggers }, dependsOn: spec.dependsOn, provisioners: provisioners(spec) });

@@ -37,22 +37,25 @@ function isReferenceable(value: unknown): value is PexipReferenceable {
 }
 
 /**
- * The spec for the desired set: given props converted to wire form, and every other field with a known default
- * filled in, so the whole object is managed (a hand edit of any field is drift). Not filled: descriptions (so an
- * adopted object keeps its own), lists of other objects, and defaults the reference marks as unknown.
+ * The spec for the desired set (`full`): given props converted to wire form, and every other field with a known
+ * default filled in, so the whole object is managed (a hand edit of any field is drift). Not filled: descriptions
+ * (so an adopted object keeps its own), lists of other objects, and defaults the reference marks as unknown.
+ * `declared` holds only what the props gave: the declaration carrier shows that in plans, and keeping it small
+ * keeps Terraform fast (its cost grows with the size of the carriers' input).
  */
-export function specFromProps(kind: KindSpec, props: Readonly<Record<string, unknown>>, onError: (prop: string, message: string) => never): JsonObject {
-  const spec: JsonObject = {};
+export function specFromProps(kind: KindSpec, props: Readonly<Record<string, unknown>>, onError: (prop: string, message: string) => never): { full: JsonObject; declared: JsonObject } {
+  const full: JsonObject = {};
+  const declared: JsonObject = {};
   for (const field of constructFields(kind)) {
     const value = props[field.prop];
     if (value === undefined) {
       const fill = field.spec.default !== undefined && !field.spec.assumedDefault && field.spec.type !== 'referenceList' && field.wire !== 'description';
-      if (fill) spec[field.wire] = structuredClone(field.spec.default!);
+      if (fill) full[field.wire] = structuredClone(field.spec.default!);
       continue;
     }
-    spec[field.wire] = toWire(field, value, onError);
+    full[field.wire] = declared[field.wire] = toWire(field, value, onError);
   }
-  return spec;
+  return { full, declared };
 }
 
 function toWire(field: ConstructField, value: unknown, onError: (prop: string, message: string) => never): JsonValue {

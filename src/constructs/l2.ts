@@ -15,6 +15,7 @@ import { PexipStack } from './pexip-stack';
 import type { IEpicTelehealthProfile, ITheme, IWebAppBranding } from './references';
 import type { Secret } from './secret';
 import { uuidV5 } from '../util/uuid';
+import { EPIC_ALGORITHM_WIRE } from '../kinds';
 import { licenceCarrier } from './licence-carrier';
 
 /** A package given as a ZIP file or as a directory packaged at synth time (exactly one). */
@@ -96,13 +97,13 @@ export class EpicTelehealthProfile extends PexipObject implements IEpicTelehealt
     const patient = props.patientOauth2RedirectUrl ?? joinUrl(props.infinityWebappServerBaseUrl, `api/telehealth/v1/patient/oauth2authorized/${uuid}`);
     const provider = props.providerOauth2RedirectUrl ?? joinUrl(props.infinityWebappServerBaseUrl, `api/telehealth/v1/provider/oauth2authorized/${uuid}/`);
     super(scope, id, 'telehealth_profile', {
-      props: {
-        ...props,
-        epicEncryptionAlgorithm: props.epicEncryptionAlgorithm ?? 'AES-256-CBC',
-        epicEncryptionKeyType: props.epicEncryptionKeyType ?? 'base64key',
-        uuid,
-        patientOauth2RedirectUrl: patient,
-        providerOauth2RedirectUrl: provider,
+      // The uuid is always declared, derived or not: Epic's URLs depend on it, so a reviewer must see any change.
+      props: { ...props, uuid },
+      derived: {
+        epic_encryption_algorithm: EPIC_ALGORITHM_WIRE['AES-256-CBC'],
+        epic_encryption_key_type: 'base64key',
+        patient_oauth2_redirect_url: patient,
+        provider_oauth2_redirect_url: provider,
       },
       secrets: {
         epic_patient_app_client_secret: props.patientClientSecret,

@@ -24,7 +24,10 @@ export interface PexipObjectOptions {
 
 export interface PexipObjectInit {
   readonly props: object;
-  /** Wire fields the construct sets itself (derived values), merged over the props' spec. */
+  /**
+   * Wire fields the construct derives when the props leave them out (e.g. redirect URLs): they go into the desired
+   * set, not into the declaration, which shows what the user declared.
+   */
   readonly derived?: JsonObject;
   readonly secrets?: Readonly<Record<string, Secret | undefined>>;
   readonly secretsVersion?: string;
@@ -53,6 +56,8 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
   readonly carrierResource: ITerraformDependable;
   protected readonly stack: PexipStack;
   private readonly desired: DesiredObject;
+  /** What the props declared (no filled-in defaults): the declaration's input. */
+  private readonly declaredSpec: JsonObject;
 
   protected constructor(scope: Construct, id: string, kindName: KindName, init: PexipObjectInit) {
     super(scope, id);
@@ -62,7 +67,9 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
     this.logicalId = logicalIdOf(this, this.stack);
     this.referenceValue = { $ref: this.logicalId };
     this.packageContent = init.packageContent;
-    const spec = { ...specFromProps(kind, init.props as Readonly<Record<string, unknown>>, (prop, message) => this.fail(prop, message)), ...init.derived };
+    const { full, declared } = specFromProps(kind, init.props as Readonly<Record<string, unknown>>, (prop, message) => this.fail(prop, message));
+    const spec = { ...init.derived, ...full };
+    this.declaredSpec = declared;
     const secrets = Object.fromEntries(Object.entries(init.secrets ?? {}).filter((e): e is [string, Secret] => e[1] !== undefined).map(([field, secret]) => [field, secret.ref]));
     this.desired = {
       kind: kindName,
@@ -76,7 +83,7 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
       ...(init.returnOnDestroy !== undefined ? { returnOnDestroy: init.returnOnDestroy } : {}),
     };
     this.validate(kind);
-    this.carrierResource = this.declare(kind);
+    this.carrierResource = this.declare();
     this.stack.register(this);
   }
 
@@ -90,15 +97,15 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
   }
 
   /** The declaration carrier; the licence overrides this with its action carrier. */
-  protected declare(kind: KindSpec): ITerraformDependable {
+  protected declare(): ITerraformDependable {
     const secrets = Object.fromEntries(Object.entries(this.desired.secrets ?? {}).map(([field, ref]) => [field, ref.env !== undefined ? `env:${ref.env}` : `file:${ref.file}`]));
+    // The resource address already names the object (construct path); the payload is what a reviewer compares.
     return this.stack.carrier.declaration(this, 'declaration', {
-      kind: kind.name,
-      logical_id: this.logicalId,
-      spec: this.desired.spec,
+      spec: this.declaredSpec,
       ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
       ...(this.desired.secretsVersion !== undefined ? { secrets_version: this.desired.secretsVersion } : {}),
-      ...(this.desired.package ? { package_sha256: this.desired.package.sha256 } : {}),
+      // 16 hex digits show a package change; the desired set keeps the full SHA-256 that the reconciler checks.
+      ...(this.desired.package ? { package_sha256: this.desired.package.sha256.slice(0, 16) } : {}),
     });
   }
 

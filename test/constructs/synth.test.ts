@@ -53,7 +53,7 @@ describe('terraform_data carrier (default)', () => {
     const out = synth(stack);
     const data = out.resource.terraform_data;
     const declarations = Object.entries(data).filter(([name]) => name.endsWith('_declaration') || name.includes('_declaration_'));
-    expect(declarations.map(([, r]) => r.input.kind).sort()).toEqual(['gateway_routing_rule', 'ivr_theme', 'telehealth_profile']);
+    expect(declarations.map(([name]) => name.replace(/_declaration_[0-9A-F]+$/, '')).sort()).toEqual(['epic_profile', 'epic_rule', 'epic_theme']);
     for (const [, r] of declarations) {
       expect(r.provisioner).toBeUndefined();
       expect(r.triggers_replace).toBeUndefined();
@@ -63,7 +63,8 @@ describe('terraform_data carrier (default)', () => {
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(reconciler.triggers_replace).toEqual({ desired_set_sha256: hash });
     expect(reconciler.provisioner).toEqual([{ 'local-exec': { command: expect.stringMatching(new RegExp(`^node ".*bin/pexip-cdktf\\.js" reconcile pexip-desired\\.json --expect-hash ${hash}$`)) } }]);
-    expect(reconciler.depends_on).toEqual(expect.arrayContaining(['terraform_data.pexip-anchor', ...declarations.map(([name]) => `terraform_data.${name}`)]));
+    // Only the anchor (and licence carriers): a depends_on on every declaration would slow every plan.
+    expect(reconciler.depends_on).toEqual(['terraform_data.pexip-anchor']);
     const anchor = data['pexip-anchor'];
     expect(anchor.triggers_replace).toEqual({ stack: 'nonprod' });
     expect(anchor.provisioner).toEqual([
@@ -71,12 +72,17 @@ describe('terraform_data carrier (default)', () => {
     ]);
   });
 
-  it('puts the non-secret spec in the declaration, secrets only as references', () => {
+  it('puts the declared non-secret spec in the declaration as one canonical JSON string, secrets only as references', () => {
     const stack = stackOf();
     new EpicTelehealthIntegration(stack, 'epic', integrationProps());
-    const profile = Object.values(synth(stack).resource.terraform_data).find((r) => r.input?.kind === 'telehealth_profile')!;
-    expect(profile.input.spec).toMatchObject({ name: 'Healthcare Org', epic_encryption_algorithm: 'aes256cbc', epic_encryption_key_type: 'base64key', telehealth_call_domain: 'telehealth.example.org' });
-    expect(profile.input.secrets).toEqual({
+    const declarations = Object.values(synth(stack).resource.terraform_data).filter((r) => typeof r.input?.declaration === 'string');
+    const profile = JSON.parse(declarations.find((r) => r.input.declaration.includes('"telehealth_call_domain"'))!.input.declaration);
+    expect(profile.spec).toMatchObject({ name: 'Healthcare Org', uuid: expect.stringMatching(/^[0-9a-f-]{36}$/), telehealth_call_domain: 'telehealth.example.org' });
+    // Only what was declared: filled-in defaults and derived values stay in the desired set, out of Terraform's way.
+    expect(profile.spec).not.toHaveProperty('epic_backend_oauth2_app_client_id');
+    expect(profile.spec).not.toHaveProperty('patient_oauth2_redirect_url');
+    expect(stack.desiredSet().objects.find((o) => o.id === 'epic.profile')!.spec).toMatchObject({ epic_backend_oauth2_app_client_id: '', epic_encryption_algorithm: 'aes256cbc', epic_encryption_key_type: 'base64key', patient_oauth2_redirect_url: expect.stringContaining('/patient/oauth2authorized/') });
+    expect(profile.secrets).toEqual({
       epic_patient_app_client_secret: 'env:EPIC_NONPROD_PATIENT_CLIENT_SECRET',
       epic_provider_app_client_secret: 'env:EPIC_NONPROD_PROVIDER_CLIENT_SECRET',
       epic_encryption_key: 'env:EPIC_NONPROD_ENCRYPTION_KEY',
@@ -140,6 +146,7 @@ describe('terraform_data carrier (default)', () => {
     expect(licence.provisioner[0]['local-exec'].command).toMatch(/ licence claim --entitlement "\$PEXIP_LICENCE_ENTITLEMENT" --return-on-destroy$/);
     expect(licence.provisioner[1]['local-exec']).toMatchObject({ when: 'destroy', environment: { PEXIP_LICENCE_RETURN: '${self.input.return_on_destroy}' } });
     expect(data['pexip-anchor'].depends_on).toEqual([`terraform_data.${name}`]);
+    expect(data['pexip-reconciler'].depends_on).toEqual(['terraform_data.pexip-anchor', `terraform_data.${name}`]);
   });
 });
 
@@ -151,10 +158,10 @@ describe('null_resource carrier', () => {
     expect(out.resource.terraform_data).toBeUndefined();
     expect(out.provider).toHaveProperty('null');
     const resources = out.resource.null_resource;
-    const profile = Object.values(resources).find((r) => r.triggers?.kind === 'telehealth_profile')!;
-    expect(profile.triggers).toMatchObject({ 'spec.name': 'Healthcare Org', 'secrets.epic_encryption_key': 'env:EPIC_NONPROD_ENCRYPTION_KEY', logical_id: 'epic.profile' });
+    const profile = Object.values(resources).find((r) => r.triggers?.['spec.telehealth_call_domain'] !== undefined)!;
+    expect(profile.triggers).toMatchObject({ 'spec.name': 'Healthcare Org', 'secrets.epic_encryption_key': 'env:EPIC_NONPROD_ENCRYPTION_KEY' });
     expect(Object.values(profile.triggers).every((v) => typeof v === 'string')).toBe(true);
-    const rule = Object.values(resources).find((r) => r.triggers?.kind === 'gateway_routing_rule')!;
+    const rule = Object.values(resources).find((r) => r.triggers?.['spec.match_string'] !== undefined)!;
     expect(rule.triggers['spec.priority']).toBe('10');
     expect(rule.triggers['spec.telehealth_profile.$ref']).toBe('epic.profile');
     expect(resources['pexip-anchor']).toMatchObject({ triggers: { stack: 'nonprod' } });

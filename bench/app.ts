@@ -1,0 +1,54 @@
+import { join, resolve } from 'node:path';
+import { App, DataResource, LocalBackend, TerraformStack } from 'cdktf';
+import { CallRoutingRule, EpicTelehealthProfile, PexipStack, PolicyProfile, Secret, Theme, WebAppBranding } from '../src';
+import { mixFor, objectCount, uuidFor } from './mix';
+
+/**
+ * The benchmark app. BENCH_MODE=ours: N Pexip objects in one PexipStack (N + 2 carriers). BENCH_MODE=floor: as many
+ * terraform_data resources without provisioners (what Terraform alone costs). BENCH_CHANGE=1 changes one field.
+ */
+const n = Number(process.env.BENCH_N ?? '10');
+const mode = process.env.BENCH_MODE ?? 'ours';
+const stateDir = process.env.BENCH_STATE_DIR ?? '.';
+const assets = resolve(__dirname, '..', '..', 'bench', 'assets');
+const app = new App({ skipValidation: true });
+const mix = mixFor(n);
+
+if (mode === 'floor') {
+  const stack = new TerraformStack(app, 'bench');
+  new LocalBackend(stack, { path: join(stateDir, 'terraform.bench.tfstate') });
+  // As many terraform_data resources as our stack has carriers: one declaration per object, plus reconciler and anchor.
+  for (let i = 0; i < objectCount(mix) + 2; i++) new DataResource(stack, `object-${i}`, { input: { index: i, name: `Object ${i}` } });
+} else {
+  const stack = new PexipStack(app, 'bench', { environment: 'non-production' });
+  new LocalBackend(stack, { path: join(stateDir, 'terraform.bench.tfstate') });
+  const secret = (name: string) => Secret.fromEnv(`EPIC_NONPROD_${name}`);
+  const themes = Array.from({ length: mix.themes }, (_, i) => new Theme(stack, `theme-${i}`, { name: `Bench theme ${i}`, packageDirectory: join(assets, 'theme') }));
+  for (let i = 0; i < mix.brandings; i++) new WebAppBranding(stack, `branding-${i}`, { name: `Bench branding ${i}`, webappType: 'webapp3', packageDirectory: join(assets, 'branding') });
+  for (let i = 0; i < mix.policies; i++) new PolicyProfile(stack, `policy-${i}`, { name: `Bench policy ${i}` });
+  for (let i = 0; i < mix.profiles; i++) {
+    const profile = new EpicTelehealthProfile(stack, `profile-${i}`, {
+      name: `Bench profile ${i}`,
+      uuid: uuidFor(i),
+      description: i === 0 && process.env.BENCH_CHANGE === '1' ? 'changed' : 'bench',
+      telehealthCallDomain: `th${i}.example.org`,
+      telehealthIntegrationBaseUrl: 'https://epic.example.org/',
+      telehealthIntegrationOauth2BaseApiUrl: 'https://epic.example.org/oauth',
+      infinityWebappServerBaseUrl: 'https://meet.example.org/',
+      epicPatientAppClientId: `patient-${i}`,
+      epicProviderAppClientId: `provider-${i}`,
+      patientClientSecret: secret('PATIENT_CLIENT_SECRET'),
+      providerClientSecret: secret('PROVIDER_CLIENT_SECRET'),
+      encryptionKey: secret('ENCRYPTION_KEY'),
+    });
+    new CallRoutingRule(stack, `rule-${i}`, {
+      name: `Bench rule ${i}`,
+      priority: 10 + (i % 190),
+      matchString: `.*@th${i}\\.example\\.org`,
+      calledDeviceType: 'telehealth_profile',
+      telehealthProfile: profile,
+      ivrTheme: themes.length > 0 ? themes[i % themes.length] : null,
+    });
+  }
+}
+app.synth();
