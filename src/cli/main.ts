@@ -8,7 +8,7 @@ import { type Command, EXIT } from './command';
  * The `pexip-cdktf` entry point. Commands load lazily: the CLI starts once per `cdktf deploy`, and `keygen` should
  * not pay for axios or the simulator.
  */
-const COMMANDS: Readonly<Record<string, () => Command>> = {
+export const COMMANDS: Readonly<Record<string, () => Command>> = {
   reconcile: () => require('./commands/stack-commands').reconcileCommand as Command,
   plan: () => require('./commands/stack-commands').planCommand as Command,
   drift: () => require('./commands/stack-commands').driftCommand as Command,

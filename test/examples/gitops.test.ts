@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { generateEpicKey } from '../../src/epic/encryption-key';
+import type { PexipSimulator } from '../../src/simulator/server';
+import { ROOT } from '../helpers/project';
+import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
+import { run, tempDir, toolEnv } from '../helpers/terraform';
+
+const PIPELINE = join(ROOT, 'examples', 'gitops', 'pipeline.sh');
+const STEPS = ['synth', 'plan', 'show', 'apply', 'drift'];
+
+describe('the GitOps pipeline, run locally against the simulator', () => {
+  let sim: PexipSimulator;
+  beforeAll(async () => {
+    sim = await startSimulator();
+  });
+  afterAll(() => sim.stop());
+
+  it('plans changes (2), applies the saved plan, plans clean (0), and reports a hand edit as drift (2)', async () => {
+    const scratch = tempDir('pexip-gitops-');
+    const env = toolEnv({
+      ...simulatorEnv(sim),
+      CDKTF_OUTDIR: join(scratch, 'cdktf.out'),
+      PEXIP_CDKTF_STATE_DIR: scratch,
+      EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'gitops-client-secret',
+      EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'gitops-client-secret',
+      EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
+    });
+    const step = (...args: string[]) => run('bash', [PIPELINE, ...args], ROOT, env);
+
+    expect((await step('synth')).code).toBe(0);
+    const firstPlan = await step('plan', 'nonprod');
+    expect(firstPlan.code).toBe(2);
+    expect(firstPlan.output).toContain('terraform_data.pexip-reconciler');
+    const shown = await step('show', 'nonprod');
+    expect(shown.output).toContain('will be created');
+    expect(sim.writes()).toHaveLength(0);
+
+    const applied = await step('apply', 'nonprod');
+    expect(applied.code).toBe(0);
+    expect(applied.output).toContain('Applied: 5 created');
+    expect((await step('plan', 'nonprod')).code).toBe(0);
+    expect((await step('drift', 'nonprod')).code).toBe(0);
+
+    const rule = ((await raw(sim, 'GET', '/api/admin/configuration/v1/gateway_routing_rule/')).json as { objects: { resource_uri: string }[] }).objects[0];
+    await raw(sim, 'PATCH', rule.resource_uri, { json: { priority: 150 } });
+    const drift = await step('drift', 'nonprod');
+    expect(drift.code).toBe(2);
+    expect(drift.output).toContain('priority: 150 → 21');
+  }, 240_000);
+
+  it('says what is missing instead of failing obscurely', async () => {
+    const result = await run('bash', [PIPELINE, 'apply', 'nowhere'], ROOT, toolEnv({ CDKTF_OUTDIR: tempDir('pexip-gitops-empty-') }));
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^error: .*stacks\/nowhere\/cdk\.tf\.json is missing: run pipeline\.sh synth first$/);
+    expect((await run('bash', [PIPELINE, 'deploy'], ROOT, toolEnv())).stderr.trim()).toBe('error: unknown step "deploy"; use synth, plan, show, apply or drift');
+  });
+});
+
+describe('the CI files', () => {
+  const commands = Object.keys((require('../../src/cli/main') as { COMMANDS: Record<string, unknown> }).COMMANDS);
+
+  /** Every shell line of a workflow: GitHub `run:` steps, GitLab `script:` / `before_script:` lists. */
+  function shellLines(node: unknown): string[] {
+    if (Array.isArray(node)) return node.flatMap(shellLines);
+    if (typeof node !== 'object' || node === null) return [];
+    return Object.entries(node).flatMap(([key, value]) => {
+      if (key === 'run' && typeof value === 'string') return value.split('\n');
+      if ((key === 'script' || key === 'before_script') && Array.isArray(value)) return value.flatMap((v) => String(v).split('\n'));
+      return shellLines(value);
+    });
+  }
+
+  it.each(['github-actions.yml', 'gitlab-ci.yml'])('%s parses and calls only pipeline steps and commands that exist', (file) => {
+    const doc = parse(readFileSync(join(ROOT, 'examples', 'gitops', file), 'utf8'));
+    const lines = shellLines(doc);
+    expect(lines.length).toBeGreaterThan(5);
+    const steps = lines.flatMap((l) => [...l.matchAll(/pipeline\.sh (\w+)/g)].map((m) => m[1]));
+    expect(new Set(steps)).toEqual(new Set(['synth', 'plan', 'show', 'apply', 'drift']));
+    for (const s of steps) expect(STEPS).toContain(s);
+    const used = lines.flatMap((l) => [...l.matchAll(/pexip-cdktf (\w+)/g)].map((m) => m[1]));
+    expect(used.length).toBeGreaterThan(0);
+    for (const c of used) expect(commands).toContain(c);
+    // Production is applied only after an approval.
+    const text = readFileSync(join(ROOT, 'examples', 'gitops', file), 'utf8');
+    expect(text).toMatch(file.startsWith('github') ? /environment: \$\{\{ matrix\.stack \}\}\s+# prod: required reviewers/ : /apply:prod:[\s\S]*when: manual/);
+  });
+
+  it('takes secrets from the CI store under their environment-variant names', () => {
+    const text = readFileSync(join(ROOT, 'examples', 'gitops', 'github-actions.yml'), 'utf8');
+    for (const name of ['EPIC_PROD_PATIENT_CLIENT_SECRET', 'EPIC_NONPROD_ENCRYPTION_KEY']) expect(text).toContain(`${name}: \${{ secrets.${name} }}`);
+  });
+});
