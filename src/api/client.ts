@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { BasicAuthenticator, OAuth2Authenticator, type Authenticator } from './auth';
 import { type ErrorContext, PexipCdktfError, PexipConnectionError, PexipProtocolError } from './errors';
-import { errorForNetworkFailure, errorForResponse, isTransientNetworkCode } from './http-errors';
+import { errorForNetworkFailure, errorForResponse, isTimeoutCode, isTransientNetworkCode } from './http-errors';
 import { type Logger, silentLogger } from './log';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, RETRYABLE_STATUSES, retryDelay, type RetryPolicy, sleep } from './retry';
 import { type ConnectionSettings, connectionFromEnv } from './settings';
@@ -98,8 +98,6 @@ function encodeFormValue(value: JsonValue): string {
  * Paths are server-relative (`/api/admin/...`).
  */
 export class PexipClient {
-  /** Requests sent (all attempts, token requests excluded). */
-  requestCount = 0;
   /**
    * Creates sent again after an ambiguous failure when a re-read did not find the object. Callers check afterwards
    * for a duplicate; `lateCommitPossible` says whether the first request may still be running (a timeout, or a
@@ -188,6 +186,8 @@ export class PexipClient {
       let failure: PexipCdktfError;
       let retryAfterMs: number | undefined;
       let transient: boolean;
+      // Whether the first request may still be running on the server: a timeout, or a proxy that gave up (502/504).
+      let mayStillRun: boolean;
       try {
         const answer = await this.sendOnce('POST', kind.collectionPath, this.payload(kind, body, options.file), context);
         if (answer.status === 201) return await this.createdFrom(kind, answer, recover, context);
@@ -200,14 +200,15 @@ export class PexipClient {
         }
         if (answer.status < 500) throw failure;
         transient = RETRYABLE_STATUSES.has(answer.status);
+        mayStillRun = answer.status === 502 || answer.status === 504;
         retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
       } catch (error) {
         if (!(error instanceof NetworkFailure)) throw error;
         failure = errorForNetworkFailure(error.code, this.options.connection.timeoutMs, context);
         transient = isTransientNetworkCode(error.code);
+        mayStillRun = isTimeoutCode(error.code);
         if (!transient) throw failure;
       }
-      const mayStillRun = failure.status === 502 || failure.status === 504 || failure.message.includes('(timeout)');
       // The outcome is unknown: the server may have committed the object before the answer was lost.
       const found = recover(await this.list(kind));
       if (found) {
@@ -383,7 +384,6 @@ export class PexipClient {
       data = payload.form;
     }
     const started = Date.now();
-    this.requestCount++;
     let response: AxiosResponse<string>;
     try {
       response = await this.http.request<string>({ method, url: path, data, headers });

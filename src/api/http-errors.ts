@@ -85,12 +85,19 @@ export function isTransientNetworkCode(code: string | undefined): boolean {
   return code !== undefined && TRANSIENT_CODES.has(code);
 }
 
+const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+
+/** The request got no answer in time: the server may still be working on it. */
+export function isTimeoutCode(code: string | undefined): boolean {
+  return code !== undefined && TIMEOUT_CODES.has(code);
+}
+
 /** The error for a request that got no HTTP answer. */
 export function errorForNetworkFailure(code: string | undefined, timeoutMs: number, context: ErrorContext): PexipConnectionError {
   if (code && TLS_CODES.has(code)) {
     return new PexipConnectionError(`the Management Node's TLS certificate is not trusted (${code}). If it is signed by a private CA, set PEXIP_CA_FILE to that CA's PEM bundle.`, context);
   }
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || code === 'ERR_SOCKET_CONNECTION_TIMEOUT') {
+  if (isTimeoutCode(code)) {
     return new PexipConnectionError(`no answer within ${Math.round(timeoutMs / 1000)} s (timeout); raise PEXIP_TIMEOUT_SECONDS if the Management Node is slow.`, context);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {

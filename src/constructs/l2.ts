@@ -1,6 +1,5 @@
 import type { Construct } from 'constructs';
 import { loadPackage } from './package';
-import type { PexipReferenceable } from './fields';
 import type {
   CallRoutingRuleFields,
   EpicTelehealthProfileFields,
@@ -222,5 +221,3 @@ export class TelehealthLicence extends PexipObject {
     return licenceCarrier(this, this.stack, String(desired.spec.entitlement_id), desired.returnOnDestroy ?? false, desired.adopt ?? false);
   }
 }
-
-export type { PexipReferenceable };

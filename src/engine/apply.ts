@@ -5,7 +5,7 @@ import type { PexipClient, UploadFile } from '../api/client';
 import { ConfigError, PexipCdktfError } from '../api/errors';
 import { CREATION_ORDER, kindByName, REMOVAL_ORDER } from '../kinds';
 import type { JsonObject, JsonValue } from '../kinds/types';
-import { type DesiredObject, type DesiredSet, describeObject, packagePath } from './desired';
+import { type DesiredSet, describeObject, packagePath } from './desired';
 import { uriOfLive } from './live';
 import { type Action, type ConflictAction, desiredBody, diffFields, KNOWN_AFTER_APPLY, type MatchedAction, type Plan } from './plan';
 
@@ -136,5 +136,3 @@ function updateDetail(action: MatchedAction, fields: readonly string[]): string 
   ];
   return parts.join(', ');
 }
-
-export type { DesiredObject };

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../api/errors';
 import { isKindName, kindByName, type KindName } from '../kinds';
 import { LOGICAL_ID, STACK_NAME, descriptionMarkerLength } from '../kinds/ownership';
-import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
+import type { JsonObject, JsonValue } from '../kinds/types';
 import { isPlainObject, unknownOrReadOnlyFields, validateForCreate } from '../kinds/validate';
 import { type Environment, checkSecretVariant } from '../epic/secret-variants';
 
@@ -216,9 +216,4 @@ export function loadDesiredSet(path: string, expectHash?: string): { set: Desire
 /** Absolute path of a package, relative paths being relative to the desired-set file. */
 export function packagePath(baseDir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
-}
-
-/** The kind of an object (convenience for callers holding a DesiredObject). */
-export function kindOf(object: Pick<DesiredObject, 'kind'>): KindSpec {
-  return kindByName(object.kind);
 }

@@ -6,7 +6,7 @@ import { checkSecrets } from '../../engine/secret-check';
 import { generateEpicKey } from '../../epic/encryption-key';
 import { activeAppointments, historicAppointments, type MonitoringReport, presentReport } from '../../epic/monitoring';
 import { type Command, EXIT } from '../command';
-import { withClient } from './stack-commands';
+import { withClient } from '../with-client';
 
 export const keygenCommand: Command = {
   name: 'keygen',

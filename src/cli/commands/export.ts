@@ -5,7 +5,7 @@ import { observe } from '../../engine/live';
 import { KINDS } from '../../kinds';
 import { STACK_NAME } from '../../kinds/ownership';
 import { type Command, EXIT } from '../command';
-import { withClient } from './stack-commands';
+import { withClient } from '../with-client';
 
 export const exportCommand: Command = {
   name: 'export',

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../api/errors';
 import { claimLicence, returnLicence } from '../../engine/licence';
 import { type Command, EXIT } from '../command';
-import { withClient } from './stack-commands';
+import { withClient } from '../with-client';
 
 export const licenceCommand: Command = {
   name: 'licence',

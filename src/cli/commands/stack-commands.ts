@@ -1,4 +1,3 @@
-import { PexipClient } from '../../api/client';
 import { ConfigError } from '../../api/errors';
 import { actionLine } from '../../engine/apply';
 import { type DesiredSet, loadDesiredSet } from '../../engine/desired';
@@ -8,22 +7,13 @@ import { EPIC_REMINDER, removeStack } from '../../engine/remove';
 import { STACK_NAME } from '../../kinds/ownership';
 import type { OptionSpec, PositionalSpec } from '../args';
 import { type Command, type CommandContext, EXIT } from '../command';
+import { withClient } from '../with-client';
 import { planJson, planText, resultLine, summaryLine } from '../format';
 import { ownerFor } from '../../engine/plan';
 import { kindByName } from '../../kinds';
 import { applyMarker } from '../../kinds/ownership';
 
 const DESIRED: PositionalSpec = { name: 'desired-set', description: 'The desired-set JSON file the stack synthesized.', required: true };
-
-/** Runs `work` with a client from PEXIP_* settings, closing it afterwards. */
-export async function withClient<T>(context: CommandContext, work: (client: PexipClient) => Promise<T>): Promise<T> {
-  const client = PexipClient.fromEnv(context.env, context.log);
-  try {
-    return await work(client);
-  } finally {
-    client.close();
-  }
-}
 
 function load(context: CommandContext): { set: DesiredSet; baseDir: string } {
   return loadDesiredSet(context.args.positionals[0], context.args.options['expect-hash'] as string | undefined);
