@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { ConfigError } from '../api/errors';
 import { redactor } from '../api/redact';
-import type { DesiredObject } from '../engine/desired';
+import { type DesiredObject, describeSecretRef, isLookup, isRef } from '../engine/desired';
 import { checkSecretVariant } from '../epic/secret-variants';
 import { kindByName, type KindName } from '../kinds';
 import { LOGICAL_ID } from '../kinds/ownership';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
-import { checkRules, isPlainObject, validateForCreate } from '../kinds/validate';
+import { checkRules, validateForCreate } from '../kinds/validate';
 import type { ITerraformDependable } from 'cdktf';
 import { propOf, specFromProps, type PexipReferenceable } from './fields';
 import type { PackageContent } from './package';
@@ -98,7 +98,7 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
 
   /** The declaration carrier; the licence overrides this with its action carrier. */
   protected declare(): ITerraformDependable {
-    const secrets = Object.fromEntries(Object.entries(this.desired.secrets ?? {}).map(([field, ref]) => [field, ref.env !== undefined ? `env:${ref.env}` : `file:${ref.file}`]));
+    const secrets = Object.fromEntries(Object.entries(this.desired.secrets ?? {}).map(([field, ref]) => [field, describeSecretRef(ref)]));
     // The resource address already names the object (construct path); the payload is what a reviewer compares.
     return this.stack.carrier.declaration(this, 'declaration', {
       spec: this.declaredSpec,
@@ -111,7 +111,7 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
 
   private validate(kind: KindSpec): void {
     const unresolved = new Set<string>([...Object.keys(this.desired.secrets ?? {}), ...(kind.upload ? [kind.upload.fileField] : [])]);
-    for (const [field, value] of Object.entries(this.desired.spec)) if (isPlainObject(value) && ('$ref' in value || '$lookup' in value)) unresolved.add(field);
+    for (const [field, value] of Object.entries(this.desired.spec)) if (isRef(value) || isLookup(value)) unresolved.add(field);
     const errors = validateForCreate(kind, this.desired.spec, unresolved);
     if (errors.length > 0) this.fail(propOf(kind, errors[0].field), errors[0].message);
     for (const [field, ref] of Object.entries(this.desired.secrets ?? {})) {

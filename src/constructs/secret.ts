@@ -1,4 +1,4 @@
-import type { SecretRef } from '../engine/desired';
+import { describeSecretRef, type SecretRef } from '../engine/desired';
 
 /**
  * A secret given by reference: the value is read at apply time from an environment variable or a file, so it never
@@ -20,6 +20,6 @@ export class Secret {
 
   /** How the reference shows in plans and state: `env:NAME` or `file:PATH`. */
   toString(): string {
-    return this.ref.env !== undefined ? `env:${this.ref.env}` : `file:${this.ref.file}`;
+    return describeSecretRef(this.ref);
   }
 }

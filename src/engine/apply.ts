@@ -71,7 +71,7 @@ export function actionLine(action: Action, detail: string): string {
  * prunes and removes replaced objects in the documented removal order. Each step is safe to repeat: a re-run after
  * any failure converges, because objects are found again by their markers.
  */
-export async function applyPlan(set: DesiredSet, plan: Plan, lookups: ReadonlyMap<string, string | undefined>, context: ApplyContext): Promise<ApplyResult> {
+export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyContext): Promise<ApplyResult> {
   const conflicts = plan.actions.filter((a): a is ConflictAction => a.type === 'conflict');
   if (conflicts.length > 0) throw new PlanConflictError(conflicts);
   const result: ApplyResult = { created: 0, updated: 0, replaced: 0, pruned: 0, unchanged: 0 };
@@ -85,7 +85,7 @@ export async function applyPlan(set: DesiredSet, plan: Plan, lookups: ReadonlyMa
       if (action.type === 'unchanged') result.unchanged++;
       if (action.type !== 'create' && action.type !== 'replace' && action.type !== 'update') continue;
       const object = action.object;
-      const body = desiredBody(set, object, uris, lookups, action.type === 'create' ? undefined : action.live);
+      const body = desiredBody(set, object, uris, plan.lookups, action.type === 'create' ? undefined : action.live);
       const pending = Object.entries(body).find(([, v]) => v === KNOWN_AFTER_APPLY);
       if (pending) throw new PexipCdktfError(`${describeObject(object)}, field ${pending[0]}: refers to an object that was not created first (internal ordering error).`);
       const secrets = context.secrets.get(object.id) ?? {};

@@ -24,6 +24,11 @@ export interface SecretRef {
   readonly file?: string;
 }
 
+/** How a secret reference shows in plans, state and reports: `env:NAME` or `file:PATH`. Never the value. */
+export function describeSecretRef(ref: SecretRef): string {
+  return ref.env !== undefined ? `env:${ref.env}` : `file:${ref.file}`;
+}
+
 export interface DesiredObject {
   readonly kind: KindName;
   /** Logical id, unique in the stack; recorded in the object's ownership marker. */

@@ -57,6 +57,8 @@ export interface Plan {
   readonly stack: string;
   readonly environment: string;
   readonly actions: readonly Action[];
+  /** `{"$lookup"}` references resolved against live Pexip (by `lookupKey`), for apply. */
+  readonly lookups: ReadonlyMap<string, string | undefined>;
 }
 
 export type Summary = Record<Action['type'], number>;
@@ -187,7 +189,7 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
   }
   const order = new Map(CREATION_ORDER.map((k, i) => [k.name, i]));
   finished.sort((a, b) => order.get(a.kind)! - order.get(b.kind)!);
-  return { stack: set.stack, environment: set.environment, actions: [...finished, ...actions] };
+  return { stack: set.stack, environment: set.environment, actions: [...finished, ...actions], lookups };
 }
 
 /** URIs that some live object refers to (through any reference field of our kinds). */
@@ -299,7 +301,7 @@ function withDiff(set: DesiredSet, object: DesiredObject, action: MatchedAction,
 }
 
 /** Resolves `{"$lookup": ...}` references against live objects of the target kind. */
-export function resolveLookups(set: DesiredSet, live: LiveState): Map<string, string | undefined> {
+function resolveLookups(set: DesiredSet, live: LiveState): Map<string, string | undefined> {
   const found = new Map<string, string | undefined>();
   for (const object of set.objects) {
     const kind = kindByName(object.kind);

@@ -5,7 +5,7 @@ import { type ApplyResult, applyPlan, loadPackages } from './apply';
 import type { DesiredSet } from './desired';
 import { observe } from './live';
 import type { LiveState } from './live';
-import { plan as makePlan, type Plan, resolveLookups } from './plan';
+import { plan as makePlan, type Plan } from './plan';
 import { SecretResolver } from './secrets';
 
 export interface ReconcileOptions {
@@ -34,9 +34,9 @@ export async function planAgainstLive(set: DesiredSet, client: PexipClient): Pro
 export async function reconcile(set: DesiredSet, options: ReconcileOptions): Promise<{ plan: Plan; result: ApplyResult }> {
   const secrets = new SecretResolver(options.env, options.baseDir).preflight(set, (warning) => options.progress(`warning: ${warning}`));
   const packages = loadPackages(set, options.baseDir);
-  const { plan, live } = await planAgainstLive(set, options.client);
+  const { plan } = await planAgainstLive(set, options.client);
   const resentBefore = options.client.resentCreates;
-  const result = await applyPlan(set, plan, resolveLookups(set, live), { client: options.client, secrets, packages, progress: options.progress });
+  const result = await applyPlan(set, plan, { client: options.client, secrets, packages, progress: options.progress });
   if (options.client.resentCreates > resentBefore) result.pruned += await removeLateDuplicates(set, options);
   return { plan, result };
 }

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { checkSecretVariant, otherVariantName } from '../epic/secret-variants';
 import { kindByName } from '../kinds';
 import { checkRules } from '../kinds/validate';
-import { redactor } from '../api/redact';
-import { type DesiredSet, packagePath, type SecretRef } from './desired';
+import { type DesiredSet, describeObject, describeSecretRef } from './desired';
+import { clientSecretWarning, SecretResolver } from './secrets';
 
 /** The state of one secret reference of a stack. Values are never part of it. */
 export interface SecretStatus {
@@ -25,48 +24,31 @@ export interface SecretReport {
   readonly warnings: readonly string[];
 }
 
-function read(ref: SecretRef, env: NodeJS.ProcessEnv, baseDir: string): string | undefined {
-  if (ref.env !== undefined) return env[ref.env] || undefined;
-  try {
-    return readFileSync(packagePath(baseDir, ref.file!), 'utf8').replace(/\r?\n$/, '') || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Warning when the two Epic client secrets of a profile differ: Epic issues one value for both today. */
-export function clientSecretWarning(object: string, values: Readonly<Record<string, string>>): string | undefined {
-  const provider = values.epic_provider_app_client_secret;
-  const patient = values.epic_patient_app_client_secret;
-  return provider !== undefined && patient !== undefined && provider !== patient
-    ? `${object}: the provider and patient client secrets differ; Epic currently issues one value for both, so check that neither is another environment's or an old one.`
-    : undefined;
-}
-
 /**
  * Resolves every secret reference of a desired set and reports missing ones, references of the wrong environment,
  * values that break a kind rule (e.g. the Epic key length), and a value that is also set under the other
  * environment's name. Never returns or prints a value.
  */
 export function checkSecrets(set: DesiredSet, env: NodeJS.ProcessEnv, baseDir: string): SecretReport {
+  const resolver = new SecretResolver(env, baseDir);
   const secrets: SecretStatus[] = [];
   const warnings: string[] = [];
   for (const object of set.objects) {
     const kind = kindByName(object.kind);
     const values: Record<string, string> = {};
     for (const [field, ref] of Object.entries(object.secrets ?? {})) {
-      const base = { object: object.id, kind: kind.title, field, reference: ref.env !== undefined ? `env:${ref.env}` : `file:${ref.file}` };
+      const base = { object: object.id, kind: kind.title, field, reference: describeSecretRef(ref) };
       const variant = checkSecretVariant(ref, set.environment, kind.name, field);
       if (variant) {
         secrets.push({ ...base, status: 'wrong-environment', detail: variant });
         continue;
       }
-      const value = read(ref, env, baseDir);
-      if (value === undefined) {
-        secrets.push({ ...base, status: 'missing', detail: ref.env !== undefined ? `environment variable ${ref.env} is not set` : `file ${packagePath(baseDir, ref.file!)} cannot be read or is empty` });
+      const read = resolver.read(ref);
+      if ('problem' in read) {
+        secrets.push({ ...base, status: 'missing', detail: read.problem });
         continue;
       }
-      redactor.addSecret(value);
+      const { value } = read;
       values[field] = value;
       const problem = checkRules(kind, { ...object.spec, [field]: value }).find((e) => e.field === field);
       if (problem) {
@@ -80,7 +62,7 @@ export function checkSecrets(set: DesiredSet, env: NodeJS.ProcessEnv, baseDir: s
       }
       secrets.push({ ...base, status: 'ok' });
     }
-    const warning = kind.name === 'telehealth_profile' ? clientSecretWarning(`${kind.title} "${object.id}"`, values) : undefined;
+    const warning = kind.name === 'telehealth_profile' ? clientSecretWarning(describeObject(object), values) : undefined;
     if (warning) warnings.push(warning);
   }
   return { stack: set.stack, environment: set.environment, secrets, warnings };

@@ -4,7 +4,6 @@ import { redactor } from '../api/redact';
 import { kindByName } from '../kinds';
 import { checkRules } from '../kinds/validate';
 import { type DesiredObject, type DesiredSet, describeObject, packagePath, type SecretRef } from './desired';
-import { clientSecretWarning } from './secret-check';
 
 /** Resolves secret references at apply time. Every value is registered for redaction before it is used. */
 export class SecretResolver {
@@ -13,25 +12,35 @@ export class SecretResolver {
     private readonly baseDir: string,
   ) {}
 
-  /** The value of one reference; a ConfigError naming the object and field when it cannot be had. */
-  resolve(ref: SecretRef, object: Pick<DesiredObject, 'kind' | 'id'>, field: string): string {
-    const context = { kind: kindByName(object.kind).title, object: object.id, field };
+  /**
+   * Reads one reference: its value (registered for redaction), or why it cannot be had. A file's trailing newline is
+   * not part of the value.
+   */
+  read(ref: SecretRef): { value: string } | { problem: string } {
     let value: string;
     if (ref.env !== undefined) {
-      const raw = this.env[ref.env];
-      if (raw === undefined || raw === '') throw new ConfigError(`${describeObject(object)}, field ${field}: environment variable ${ref.env} is not set.`, context);
-      value = raw;
+      value = this.env[ref.env] ?? '';
+      if (value === '') return { problem: `environment variable ${ref.env} is not set` };
     } else {
       const path = packagePath(this.baseDir, ref.file!);
       try {
         value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
       } catch (error) {
-        throw new ConfigError(`${describeObject(object)}, field ${field}: cannot read secret file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, context);
+        return { problem: `cannot read secret file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
       }
-      if (value === '') throw new ConfigError(`${describeObject(object)}, field ${field}: secret file ${path} is empty.`, context);
+      if (value === '') return { problem: `secret file ${path} is empty` };
     }
     redactor.addSecret(value);
-    return value;
+    return { value };
+  }
+
+  /** The value of one reference; a ConfigError naming the object and field when it cannot be had. */
+  resolve(ref: SecretRef, object: Pick<DesiredObject, 'kind' | 'id'>, field: string): string {
+    const read = this.read(ref);
+    if ('problem' in read) {
+      throw new ConfigError(`${describeObject(object)}, field ${field}: ${read.problem}.`, { kind: kindByName(object.kind).title, object: object.id, field });
+    }
+    return read.value;
   }
 
   /** All secrets of an object, by field. */
@@ -58,4 +67,13 @@ export class SecretResolver {
     }
     return resolved;
   }
+}
+
+/** Warning when the two Epic client secrets of a profile differ: Epic issues one value for both today. */
+export function clientSecretWarning(object: string, values: Readonly<Record<string, string>>): string | undefined {
+  const provider = values.epic_provider_app_client_secret;
+  const patient = values.epic_patient_app_client_secret;
+  return provider !== undefined && patient !== undefined && provider !== patient
+    ? `${object}: the provider and patient client secrets differ; Epic currently issues one value for both, so check that neither is another environment's or an old one.`
+    : undefined;
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../api/errors';
-import { actionLine } from '../../engine/apply';
+import { adoptObjects } from '../../engine/adopt';
 import { type DesiredSet, loadDesiredSet } from '../../engine/desired';
 import { hasChanges, type Plan } from '../../engine/plan';
 import { planAgainstLive, reconcile } from '../../engine/reconcile';
@@ -9,9 +9,6 @@ import type { OptionSpec, PositionalSpec } from '../args';
 import { type Command, type CommandContext, EXIT } from '../command';
 import { withClient } from '../with-client';
 import { planJson, planText, resultLine, summaryLine } from '../format';
-import { ownerFor } from '../../engine/plan';
-import { kindByName } from '../../kinds';
-import { applyMarker } from '../../kinds/ownership';
 
 const DESIRED: PositionalSpec = { name: 'desired-set', description: 'The desired-set JSON file the stack synthesized.', required: true };
 
@@ -96,25 +93,9 @@ export const adoptCommand: Command = {
     const { set } = loadDesiredSet(context.args.positionals[0]);
     const only = context.args.options.id as string[] | undefined;
     for (const id of only ?? []) if (!set.objects.some((o) => o.id === id)) throw new ConfigError(`--id ${id}: the desired set declares no such logical id.`, { field: '--id' });
-    // Plan as if every chosen object asked for adoption; apply only the marker (reconcile aligns the rest).
-    const adoptable = { ...set, objects: set.objects.map((o) => (!only || only.includes(o.id) ? { ...o, adopt: true } : o)) };
     return withClient(context, async (client) => {
-      const { plan } = await planAgainstLive(adoptable, client);
-      const adopted: string[] = [];
-      for (const action of plan.actions) {
-        if (action.type !== 'update' || action.takeover !== 'adopt') continue;
-        const kind = kindByName(action.kind);
-        // Secrets and package of an adopted object are unknown: record a secrets version no declaration uses and no
-        // package hash, so the next reconcile sends the secrets and uploads the package.
-        const owner = { ...ownerFor(set, action.object, action.object.secrets ? 'adopted' : undefined), packageHash: undefined };
-        const field = kind.ownership.field!;
-        const marked = applyMarker(kind, { [field]: action.live[field] ?? '' }, owner);
-        await client.update(kind, action.key, marked);
-        adopted.push(action.id!);
-        context.log.info(actionLine(action, 'ownership marker added'));
-      }
-      const conflicts = plan.actions.filter((a) => a.type === 'conflict');
-      if (context.json) context.out(`${JSON.stringify({ stack: set.stack, adopted, conflicts: conflicts.map((c) => ({ id: c.id, reason: (c as { reason: string }).reason })) })}\n`);
+      const { adopted, conflicts } = await adoptObjects(set, client, only, (line) => context.log.info(line));
+      if (context.json) context.out(`${JSON.stringify({ stack: set.stack, adopted, conflicts: conflicts.map((c) => ({ id: c.id, reason: c.reason })) })}\n`);
       else context.out(`Adopted ${adopted.length} object${adopted.length === 1 ? '' : 's'} into stack "${set.stack}". Run pexip-cdktf plan to see what reconcile will align.\n`);
       return conflicts.length > 0 ? EXIT.error : EXIT.ok;
     });
