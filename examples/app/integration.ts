@@ -38,7 +38,6 @@ export function telehealthStack(app: App, env: EnvironmentSettings): PexipStack 
       encryptionKey: secret('ENCRYPTION_KEY'),
       version: '1',
     },
-    templates: { serviceName: 'Appointment {{unique_encounter_id}}' },
     routing: { priority: env.rulePriority },
     theme: { name: `${env.profileName} waiting room`, packageDirectory: join(ASSETS, 'theme') },
     webApp: { brandingName: `${env.profileName} branding`, branding: { packageDirectory: join(ASSETS, 'branding') }, pathSlug: env.webAppPath },

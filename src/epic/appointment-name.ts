@@ -1,57 +1,133 @@
+import { parseTemplate, type TemplateNode } from './jinja-subset';
+
 /**
- * Epic telehealth appointment conference names, exactly as Pexip shows them:
+ * Telehealth appointment conference names. Pexip names each appointment's conference with the profile's
+ * `service_name_template`; the documented result is
  * `Appointment for <patient name> <profile name>:<Epic appointment id>[ in <encounter department>]`.
- * Patient and profile names are separated by a single space and both may contain spaces, so parsing needs the known
- * profile names: the longest one that ends right before the colon wins.
+ * A customised template names conferences differently, so appointments are recognised by compiling each live
+ * profile's actual template into a matcher, not by assuming the documented form.
  */
 
 export interface AppointmentName {
-  /** Patient first / middle / last name as Epic sent it. PHI. */
-  readonly patientName: string;
+  /** Patient first / middle / last name as Epic sent it, when the template shows it. PHI. */
+  readonly patientName?: string;
   /** The telehealth profile's Name field (also the provider's display name). */
   readonly profileName: string;
-  /** Epic's unique appointment id. */
-  readonly appointmentId: string;
-  /** Encounter department, when Epic sent one. */
+  /** Epic's unique appointment id, when the template shows it. */
+  readonly appointmentId?: string;
+  /** Encounter department, when Epic sent one and the template shows it. */
   readonly department?: string;
 }
 
-const PREFIX = 'Appointment for ';
-const ID_AND_DEPARTMENT = /^([A-Za-z0-9]+)(?: in (.+))?$/s;
+/**
+ * This project's stand-in for Pexip's default `service_name_template`: it renders the documented form. The variable
+ * names for the middle name, the department and the profile name are not published (reference §2.2, [?]); the
+ * simulator uses this default, and monitoring recognises the variables by their meaning, not by these exact names.
+ */
+export const DOCUMENTED_SERVICE_NAME_TEMPLATE =
+  'Appointment for {{launch_information.fname}}{% if launch_information.mname %} {{launch_information.mname}}{% endif %} {{launch_information.lname}} {{telehealth_profile.name}}:{{unique_encounter_id}}{% if launch_information.department %} in {{launch_information.department}}{% endif %}';
 
-export function formatAppointmentName(a: AppointmentName): string {
-  return `${PREFIX}${a.patientName} ${a.profileName}:${a.appointmentId}${a.department ? ` in ${a.department}` : ''}`;
+/** The documented form, for tests and the simulator's fixtures. */
+export function formatAppointmentName(a: Required<Pick<AppointmentName, 'patientName' | 'appointmentId'>> & AppointmentName): string {
+  return `Appointment for ${a.patientName} ${a.profileName}:${a.appointmentId}${a.department ? ` in ${a.department}` : ''}`;
 }
 
-export type ParsedConferenceName =
-  | { readonly kind: 'appointment'; readonly appointment: AppointmentName }
-  /** Looks like an appointment, but no known profile name ends before any colon. */
-  | { readonly kind: 'unknown-profile' }
-  | { readonly kind: 'other' };
+type Role = 'appointmentId' | 'profileName' | 'firstName' | 'middleName' | 'lastName' | 'patientName' | 'department' | 'other';
+const NAME_PARTS = ['firstName', 'middleName', 'lastName'] as const;
 
-/** Parses a conference name against the known telehealth profile names. */
-export function parseAppointmentName(name: string, profileNames: readonly string[]): ParsedConferenceName {
-  if (!name.startsWith(PREFIX)) return { kind: 'other' };
-  const byLength = [...new Set(profileNames)].filter((p) => p.length > 0).sort((a, b) => b.length - a.length);
-  let looksLikeAppointment = false;
-  for (let colon = name.indexOf(':', PREFIX.length); colon >= 0; colon = name.indexOf(':', colon + 1)) {
-    const tail = ID_AND_DEPARTMENT.exec(name.slice(colon + 1));
-    if (!tail) continue;
-    looksLikeAppointment = true;
-    const head = name.slice(PREFIX.length, colon);
-    const profileName = byLength.find((p) => head.endsWith(` ${p}`) && head.length > p.length + 1);
-    if (profileName === undefined) continue;
-    return {
-      kind: 'appointment',
-      appointment: {
-        patientName: head.slice(0, head.length - profileName.length - 1),
+/** What a template variable means, judged by its name (Pexip's exact variable names are only partly published). */
+export function variableRole(path: string): Role {
+  const p = path.toLowerCase();
+  if (/(^|[._])(unique_encounter_id|encounter_id|appointment_id|csn)$/.test(p)) return 'appointmentId';
+  if (/(^|\.)(telehealth_)?profile_name$|(^|\.)(telehealth_)?profile\.name$/.test(p)) return 'profileName';
+  if (/(^|[._])(fname|first_?name|given_?name)$/.test(p)) return 'firstName';
+  if (/(^|[._])(mname|middle_?name)$/.test(p)) return 'middleName';
+  if (/(^|[._])(lname|last_?name|family_?name|surname)$/.test(p)) return 'lastName';
+  if (/(^|[._])(patient_?name|full_?name)$/.test(p)) return 'patientName';
+  if (/department|(^|[._])dept$/.test(p)) return 'department';
+  return 'other';
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A compiled service name template of one profile. */
+export interface NameMatcher {
+  readonly profileName: string;
+  /** Characters of the name the profile name itself pins down: more means a more specific match. */
+  readonly specificity: number;
+  match(conferenceName: string): AppointmentName | undefined;
+}
+
+/**
+ * Compiles a profile's service name template into a matcher. The profile name is matched literally (patient and
+ * profile names are separated only by a space and both may contain spaces); patient-name parts, the appointment id
+ * and the department become captures. Throws TemplateError for templates outside the supported Jinja subset.
+ */
+export function compileServiceNameTemplate(template: string, profileName: string): NameMatcher {
+  const roles: Role[] = [];
+  let specificity = 0;
+  const compile = (nodes: readonly TemplateNode[]): string =>
+    nodes
+      .map((node) => {
+        if (node.type === 'text') return escape(node.text);
+        if (node.type === 'if') {
+          const alternatives = [...node.branches.map((b) => compile(b.body)), compile(node.otherwise)];
+          return `(?:${alternatives.join('|')})`;
+        }
+        const role = variableRole(node.path);
+        if (role === 'profileName') {
+          specificity += profileName.length;
+          return escape(profileName);
+        }
+        roles.push(role);
+        return role === 'appointmentId' ? '(\\S+?)' : role === 'other' ? '(.*?)' : '(.+?)';
+      })
+      .join('');
+  const pattern = new RegExp(`^${compile(parseTemplate(template))}$`, 's');
+  return {
+    profileName,
+    specificity,
+    match(conferenceName) {
+      const found = pattern.exec(conferenceName);
+      if (!found) return undefined;
+      const first = new Map<Role, string>();
+      roles.forEach((role, i) => {
+        const value = found[i + 1];
+        if (value !== undefined && value !== '' && !first.has(role)) first.set(role, value);
+      });
+      // The name in its usual order (first middle last), whatever order the template shows it in.
+      const patientName = first.get('patientName') ?? (NAME_PARTS.some((r) => first.has(r)) ? NAME_PARTS.map((r) => first.get(r)).filter(Boolean).join(' ') : undefined);
+      const appointmentId = first.get('appointmentId');
+      const department = first.get('department');
+      return {
         profileName,
-        appointmentId: tail[1],
-        ...(tail[2] !== undefined ? { department: tail[2] } : {}),
-      },
-    };
-  }
-  return looksLikeAppointment ? { kind: 'unknown-profile' } : { kind: 'other' };
+        ...(patientName !== undefined ? { patientName } : {}),
+        ...(appointmentId !== undefined ? { appointmentId } : {}),
+        ...(department !== undefined ? { department } : {}),
+      };
+    },
+  };
+}
+
+export type Attribution =
+  | { readonly kind: 'appointment'; readonly appointment: AppointmentName }
+  | { readonly kind: 'ambiguous'; readonly profiles: readonly string[] }
+  | { readonly kind: 'none' };
+
+/**
+ * Attributes a conference name to one profile: among the matchers that match, the most specific wins (the longest
+ * profile name, as in `… Picardo Healthcare Org:…` vs `… Healthcare Org:…`); a tie is broken by `tieBreak` (e.g. the
+ * provider among the participants), else the conference is ambiguous.
+ */
+export function attributeConference(name: string, matchers: readonly NameMatcher[], tieBreak: (profiles: readonly string[]) => string | undefined = () => undefined): Attribution {
+  const hits = matchers.map((m) => ({ m, a: m.match(name) })).filter((h): h is { m: NameMatcher; a: AppointmentName } => h.a !== undefined);
+  if (hits.length === 0) return { kind: 'none' };
+  const best = Math.max(...hits.map((h) => h.m.specificity));
+  const top = hits.filter((h) => h.m.specificity === best);
+  if (top.length === 1) return { kind: 'appointment', appointment: top[0].a };
+  const chosen = tieBreak(top.map((h) => h.m.profileName));
+  const hit = top.find((h) => h.m.profileName === chosen);
+  return hit ? { kind: 'appointment', appointment: hit.a } : { kind: 'ambiguous', profiles: top.map((h) => h.m.profileName) };
 }
 
 /** Initials of the first and last name, e.g. "Beverley P Spinder" → "B. S."; a single name → "B.". */

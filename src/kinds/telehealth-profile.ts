@@ -1,3 +1,4 @@
+import { DOCUMENTED_SERVICE_NAME_TEMPLATE } from '../epic/appointment-name';
 import { checkEpicKey, type EpicAlgorithm, type EpicKeyType } from '../epic/encryption-key';
 import type { FieldError, JsonObject, KindSpec } from './types';
 
@@ -69,7 +70,7 @@ export const telehealthProfile: KindSpec = {
     patient_oauth2_redirect_url: httpsUrl('Patient OAuth2 redirect URL', 'https://<web app>/api/telehealth/v1/patient/oauth2authorized/<uuid>', true),
     provider_oauth2_redirect_url: httpsUrl('Provider OAuth2 redirect URL', 'https://<web app>/api/telehealth/v1/provider/oauth2authorized/<uuid>/', true),
     // Template defaults are this project's stand-ins for Pexip's shipped defaults, which are not published [?].
-    service_name_template: template('Service name template', 'Jinja2 template of the appointment\'s conference name; identical for every participant.', ['{{unique_encounter_id}}'], 'Appointment {{unique_encounter_id}}'),
+    service_name_template: template('Service name template', 'Jinja2 template of the appointment\'s conference name; identical for every participant.', ['{{unique_encounter_id}}'], DOCUMENTED_SERVICE_NAME_TEMPLATE),
     patient_alias_template: template('Patient alias template', 'Alias patients join with.', ['{{base_telehealth_alias}}'], 'patient.{{base_telehealth_alias}}'),
     provider_alias_template: template('Provider alias template', 'Alias providers join with.', ['{{base_telehealth_alias}}'], 'provider.{{base_telehealth_alias}}'),
     patient_display_name_template: template('Patient display name template', 'Patient display name.', [], '{{launch_information.fname}} {{launch_information.lname}}'),

@@ -1,4 +1,5 @@
-import { formatAppointmentName } from '../epic/appointment-name';
+import { DOCUMENTED_SERVICE_NAME_TEMPLATE } from '../epic/appointment-name';
+import { renderTemplate } from '../epic/jinja-subset';
 import type { JsonObject } from '../kinds/types';
 import { pexipTime, type SimulatorData } from './store';
 
@@ -25,6 +26,19 @@ export interface AppointmentSeed {
   readonly extraParticipants?: readonly AppointmentParticipant[];
   /** Conference name override, for non-telehealth or malformed names. */
   readonly conferenceName?: string;
+}
+
+/**
+ * The conference name Pexip would give the appointment: the profile's `service_name_template` rendered with Epic's
+ * launch information (the documented default when the profile is unknown or its template is blank).
+ */
+export function conferenceNameFor(data: SimulatorData, a: AppointmentSeed): string {
+  const profile = data.config.telehealth_profile?.find((p) => p.data.name === a.profileName);
+  const stored = profile?.data.service_name_template;
+  const template = typeof stored === 'string' && stored.trim() !== '' ? stored : DOCUMENTED_SERVICE_NAME_TEMPLATE;
+  const words = a.patientName.trim().split(/\s+/);
+  const launch = { fname: words[0], mname: words.slice(1, -1).join(' '), lname: words.length > 1 ? words[words.length - 1] : '', department: a.department ?? '' };
+  return renderTemplate(template, { unique_encounter_id: a.appointmentId, launch_information: launch, telehealth_profile: { name: a.profileName }, profile_name: a.profileName });
 }
 
 /** A small deterministic PRNG (mulberry32), so fixtures are the same on every run. */
@@ -98,7 +112,7 @@ function participantCommon(random: () => number, p: AppointmentParticipant, inde
 export function addAppointments(data: SimulatorData, seeds: readonly AppointmentSeed[], seed = 1): void {
   const random = prng(seed + data.status.conference.length * 7919 + data.history.conference.length * 104729);
   for (const a of seeds) {
-    const name = a.conferenceName ?? formatAppointmentName(a);
+    const name = a.conferenceName ?? conferenceNameFor(data, a);
     const people: AppointmentParticipant[] = [
       { displayName: a.profileName, role: 'provider' },
       { displayName: a.patientName, role: 'patient' },

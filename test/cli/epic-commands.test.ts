@@ -111,8 +111,7 @@ describe('pexip-cdktf appointments', () => {
     expect(lines[2]).toMatch(/^ {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+20m\s+Healthcare Org\s+6ea6d1427f684721abd21c1634386f7b6\s+Radiology\s+B\. S\.\s+2$/);
     expect(lines[3]).toMatch(/Healthcare Org\s+5ec8f1667f531781afe19c1774322f7b8\s+\(none\)\s+K\. P\.\s+2$/);
     expect(lines[4]).toMatch(/\bOrg\s+abc123\s+Cardiology: Care in the Community\s+Z\. Å\.\s+4 \(group: additional patient M\. C\., additional provider D\. O\.\)$/);
-    expect(r.stdout).toContain('Appointment-like conferences whose profile is not a live telehealth profile: 1\n');
-    expect(r.stdout).toContain('Other conferences (not telehealth appointments): 1\n');
+    expect(r.stdout).toContain("Conferences not attributed to a telehealth profile: 2\n  2 matches no telehealth profile's service name template\n  Their names are hidden (they may hold patient names); --json lists their ids, --show-phi their names.\n");
     expect(r.stdout).toContain('Patient names are masked; --show-phi shows them.');
     for (const name of ['Beverley', 'Spinder', 'Oosman', 'Zoë', 'Bloggs', 'Mei Chen']) expect(r.stdout).not.toContain(name);
   });

@@ -1,44 +1,106 @@
-import { formatAppointmentName, maskPersonName, parseAppointmentName } from '../../src/epic/appointment-name';
+import { attributeConference, compileServiceNameTemplate, DOCUMENTED_SERVICE_NAME_TEMPLATE, formatAppointmentName, maskPersonName, variableRole } from '../../src/epic/appointment-name';
+import { parseTemplate, renderTemplate, TemplateError } from '../../src/epic/jinja-subset';
 
-const PROFILES = ['Healthcare Org', 'Picardo Healthcare Org', 'Org'];
+const documented = (profile: string) => compileServiceNameTemplate(DOCUMENTED_SERVICE_NAME_TEMPLATE, profile);
+const PROFILES = ['Healthcare Org', 'Picardo Healthcare Org', 'Org'].map(documented);
+const attribute = (name: string) => attributeConference(name, PROFILES);
 
-describe('appointment conference names', () => {
+describe('appointment conference names under the documented template', () => {
+  it('the documented default renders the documented form, with and without department and middle name', () => {
+    const context = { unique_encounter_id: '6ea6d1427f684721abd21c1634386f7b6', telehealth_profile: { name: 'Healthcare Org' } };
+    expect(renderTemplate(DOCUMENTED_SERVICE_NAME_TEMPLATE, { ...context, launch_information: { fname: 'Beverley', mname: 'P', lname: 'Spinder', department: 'Radiology' } })).toBe(
+      'Appointment for Beverley P Spinder Healthcare Org:6ea6d1427f684721abd21c1634386f7b6 in Radiology',
+    );
+    expect(renderTemplate(DOCUMENTED_SERVICE_NAME_TEMPLATE, { ...context, launch_information: { fname: 'Kai', lname: 'Picardo' } })).toBe('Appointment for Kai Picardo Healthcare Org:6ea6d1427f684721abd21c1634386f7b6');
+  });
+
   it('parses the first documented example, with department', () => {
-    expect(parseAppointmentName('Appointment for Beverley P Spinder Healthcare Org:6ea6d1427f684721abd21c1634386f7b6 in Radiology', ['Healthcare Org'])).toEqual({
+    expect(attributeConference('Appointment for Beverley P Spinder Healthcare Org:6ea6d1427f684721abd21c1634386f7b6 in Radiology', [documented('Healthcare Org')])).toEqual({
       kind: 'appointment',
       appointment: { patientName: 'Beverley P Spinder', profileName: 'Healthcare Org', appointmentId: '6ea6d1427f684721abd21c1634386f7b6', department: 'Radiology' },
     });
   });
 
   it('parses the second documented example, without department', () => {
-    expect(parseAppointmentName('Appointment for Kai Oosman Picardo Healthcare Org:5ec8f1667f531781afe19c1774322f7b8', ['Healthcare Org'])).toEqual({
+    expect(attributeConference('Appointment for Kai Oosman Picardo Healthcare Org:5ec8f1667f531781afe19c1774322f7b8', [documented('Healthcare Org')])).toEqual({
       kind: 'appointment',
       appointment: { patientName: 'Kai Oosman Picardo', profileName: 'Healthcare Org', appointmentId: '5ec8f1667f531781afe19c1774322f7b8' },
     });
   });
 
   it('prefers the longest profile name that fits, leaving a patient name', () => {
-    const parsed = parseAppointmentName('Appointment for Kai Oosman Picardo Healthcare Org:5ec8', PROFILES);
-    expect(parsed).toMatchObject({ appointment: { patientName: 'Kai Oosman', profileName: 'Picardo Healthcare Org' } });
+    expect(attribute('Appointment for Kai Oosman Picardo Healthcare Org:5ec8')).toMatchObject({ appointment: { patientName: 'Kai Oosman', profileName: 'Picardo Healthcare Org' } });
   });
 
   it('keeps " in " and colons inside the department', () => {
-    expect(parseAppointmentName('Appointment for Zoë Ångström Org:abc123 in Cardiology: Care in the Community', ['Org'])).toMatchObject({
+    expect(attribute('Appointment for Zoë Ångström Org:abc123 in Cardiology: Care in the Community')).toMatchObject({
       appointment: { patientName: 'Zoë Ångström', appointmentId: 'abc123', department: 'Cardiology: Care in the Community' },
     });
   });
 
   it('round-trips formatted names', () => {
     const appointment = { patientName: 'Nguyễn Thị Minh', profileName: 'Healthcare Org', appointmentId: 'ff00', department: 'Mental Health in Primary Care' };
-    expect(parseAppointmentName(formatAppointmentName(appointment), PROFILES)).toEqual({ kind: 'appointment', appointment });
+    expect(attribute(formatAppointmentName(appointment))).toEqual({ kind: 'appointment', appointment });
   });
 
-  it('tells other conferences and unknown profiles apart', () => {
-    expect(parseAppointmentName('Weekly team VMR', PROFILES)).toEqual({ kind: 'other' });
-    expect(parseAppointmentName('Appointment for Jo Bloggs Other Clinic:abc', PROFILES)).toEqual({ kind: 'unknown-profile' });
-    expect(parseAppointmentName('Appointment for nothing useful', PROFILES)).toEqual({ kind: 'other' });
+  it('attributes nothing to names no profile template produces', () => {
+    expect(attribute('Weekly team VMR')).toEqual({ kind: 'none' });
+    expect(attribute('Appointment for Jo Bloggs Other Clinic:abc')).toEqual({ kind: 'none' });
+    expect(attribute('appointment for Lowercase Person Org:abc')).toEqual({ kind: 'none' });
+  });
+});
+
+describe('customised service name templates', () => {
+  it('recognises a template without patient name or profile name, by its literal text and the id', () => {
+    const matcher = compileServiceNameTemplate('Telehealth visit {{ unique_encounter_id }}', 'Clinic A');
+    expect(matcher.match('Telehealth visit 1234abcd')).toEqual({ profileName: 'Clinic A', appointmentId: '1234abcd' });
+    expect(matcher.match('Weekly huddle')).toBeUndefined();
   });
 
+  it('captures names from differently named variables, with filters and whitespace control', () => {
+    const matcher = compileServiceNameTemplate('{{ profile_name }} | {{launch_information.lname|upper}}, {{ launch_information.fname }} {%- if dept %} ({{ dept }}){% endif %} #{{unique_encounter_id}}', 'North Clinic');
+    expect(matcher.match('North Clinic | SMITH, Anna (Radiology) #99ff')).toEqual({ profileName: 'North Clinic', patientName: 'Anna SMITH', department: 'Radiology', appointmentId: '99ff' });
+    expect(matcher.match('North Clinic | SMITH, Anna #99ff')).toEqual({ profileName: 'North Clinic', patientName: 'Anna SMITH', appointmentId: '99ff' });
+    expect(matcher.match('South Clinic | SMITH, Anna #99ff')).toBeUndefined();
+  });
+
+  it('breaks ties between profiles sharing a template by the provider present, else reports ambiguity', () => {
+    const template = 'Visit {{unique_encounter_id}}';
+    const matchers = [compileServiceNameTemplate(template, 'A'), compileServiceNameTemplate(template, 'B')];
+    expect(attributeConference('Visit 42', matchers)).toEqual({ kind: 'ambiguous', profiles: ['A', 'B'] });
+    expect(attributeConference('Visit 42', matchers, (candidates) => candidates.find((c) => c === 'B'))).toMatchObject({ kind: 'appointment', appointment: { profileName: 'B' } });
+  });
+
+  it('judges variables by meaning', () => {
+    expect(['unique_encounter_id', 'launch_information.fname', 'launch_information.mname', 'launch_information.lname', 'patient_name', 'telehealth_profile.name', 'profile_name', 'launch_information.department', 'base_telehealth_alias'].map(variableRole)).toEqual([
+      'appointmentId',
+      'firstName',
+      'middleName',
+      'lastName',
+      'patientName',
+      'profileName',
+      'profileName',
+      'department',
+      'other',
+    ]);
+  });
+
+  it('refuses templates outside the supported subset, with the reason', () => {
+    expect(() => parseTemplate('{% for p in people %}{{p}}{% endfor %}')).toThrow(new TemplateError('the statement {% for p in people %} is not supported'));
+    expect(() => parseTemplate('{% if x %}open')).toThrow(TemplateError);
+    expect(() => parseTemplate('Visit {{ unique_encounter_id')).toThrow(TemplateError);
+    expect(() => parseTemplate('{{ a + b }}')).toThrow(TemplateError);
+  });
+
+  it('renders elif and else branches, and not', () => {
+    const template = '{% if a %}A{% elif b %}B{% else %}C{% endif %}{% if not d %}!{% endif %}{# note #}';
+    expect(renderTemplate(template, { a: 1 })).toBe('A!');
+    expect(renderTemplate(template, { b: 'x', d: true })).toBe('B');
+    expect(renderTemplate(template, {})).toBe('C!');
+  });
+});
+
+describe('masking', () => {
   it('masks a person as first and last initials', () => {
     expect(maskPersonName('Beverley P Spinder')).toBe('B. S.');
     expect(maskPersonName('Zoë')).toBe('Z.');

@@ -75,9 +75,9 @@ function table(report: ReturnType<typeof presentReport>, address: string): strin
         a.startTime.replace('T', ' ').slice(0, 19),
         minutes(a.durationSeconds),
         a.profileName,
-        a.appointmentId,
+        a.appointmentId ?? '(not in name)',
         a.department ?? '(none)',
-        a.patientName,
+        a.patientName ?? '(not in name)',
         `${a.participants.length}${extras.length > 0 ? ` (group: ${extras.map((p) => `${p.role} ${p.name}`).join(', ')})` : ''}`,
       ]);
     }
@@ -86,8 +86,15 @@ function table(report: ReturnType<typeof presentReport>, address: string): strin
   } else {
     lines.push(report.mode === 'active' ? '  No telehealth appointment is under way.' : '  No telehealth appointment started in this period.');
   }
-  if (report.unknownProfile.length > 0) lines.push(`Appointment-like conferences whose profile is not a live telehealth profile: ${report.unknownProfile.length}${report.phiShown ? `\n${report.unknownProfile.map((n) => `  ${n}`).join('\n')}` : ''}`);
-  if (report.otherConferences.length > 0) lines.push(`Other conferences (not telehealth appointments): ${report.otherConferences.length}`);
+  for (const p of report.templateProblems) lines.push(`Profile "${p.profileName}": ${p.problem}.`);
+  if (report.unattributed.length > 0) {
+    const reasons = new Map<string, number>();
+    for (const u of report.unattributed) reasons.set(u.reason, (reasons.get(u.reason) ?? 0) + 1);
+    lines.push(`Conferences not attributed to a telehealth profile: ${report.unattributed.length}`);
+    for (const [reason, count] of reasons) lines.push(`  ${count} ${reason}`);
+    if (report.phiShown) for (const u of report.unattributed) lines.push(`  ${u.conferenceId}  ${u.name ?? ''}`);
+    else lines.push('  Their names are hidden (they may hold patient names); --json lists their ids, --show-phi their names.');
+  }
   if (!report.phiShown && report.appointments.length > 0) lines.push('Patient names are masked; --show-phi shows them.');
   return `${lines.join('\n')}\n`;
 }
