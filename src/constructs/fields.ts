@@ -72,7 +72,7 @@ function toWire(field: ConstructField, value: unknown, onError: (prop: string, m
       return value.map((v) => ({ value: v }));
     case 'enum':
       if (spec.propValues) {
-        const wire = spec.propValues[String(value)];
+        const wire = Object.prototype.hasOwnProperty.call(spec.propValues, String(value)) ? spec.propValues[String(value)] : undefined;
         if (wire === undefined) return onError(prop, `must be one of ${Object.keys(spec.propValues).join(', ')} (got ${JSON.stringify(value)}).`);
         return wire;
       }

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../api/errors';
+import { findDuplicateKey } from '../util/json-keys';
 import { isKindName, kindByName, type KindName } from '../kinds';
 import { LOGICAL_ID, STACK_NAME, descriptionMarkerLength } from '../kinds/ownership';
 import type { JsonObject, JsonValue } from '../kinds/types';
-import { isPlainObject, unknownOrReadOnlyFields, validateForCreate } from '../kinds/validate';
+import { fieldOf, isPlainObject, unknownOrReadOnlyFields, validateForCreate } from '../kinds/validate';
 import { type Environment, checkSecretVariant } from '../epic/secret-variants';
 
 /**
@@ -99,32 +100,90 @@ function fail(message: string, object?: Pick<DesiredObject, 'kind' | 'id'>, fiel
 }
 
 const SECRET_VERSION = /^[A-Za-z0-9._-]{1,16}$/;
+const SET_KEYS = new Set(['format', 'stack', 'environment', 'objects']);
+/** Options of a declared object, with the kinds they apply to (undefined: every kind). */
+const OBJECT_OPTIONS: Readonly<Record<string, { readonly type: 'boolean' | 'string'; readonly kinds?: readonly KindName[] }>> = {
+  secretsVersion: { type: 'string' },
+  adopt: { type: 'boolean' },
+  allowUuidChange: { type: 'boolean', kinds: ['telehealth_profile'] },
+  returnOnDestroy: { type: 'boolean', kinds: ['licence'] },
+};
+const OBJECT_KEYS = new Set(['kind', 'id', 'spec', 'secrets', 'package', ...Object.keys(OBJECT_OPTIONS)]);
+/** Control characters have no place in configuration text; NUL in a name is a classic truncation trick. */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const LINE_BREAK = /[\r\n]/;
+
+const own = (value: object, key: string) => Object.prototype.hasOwnProperty.call(value, key);
+
+/** Strings anywhere in a spec value: no control characters (line breaks only in multi-line text such as templates). */
+function checkText(value: JsonValue, object: Pick<DesiredObject, 'kind' | 'id'>, field: string, singleLine: boolean): void {
+  if (typeof value === 'string') {
+    if (CONTROL.test(value)) fail('contains a control character (e.g. NUL); remove it.', object, field);
+    if (singleLine && LINE_BREAK.test(value)) fail('contains a line break; it must be one line.', object, field);
+  } else if (Array.isArray(value)) for (const item of value) checkText(item, object, field, true);
+  else if (isPlainObject(value)) for (const item of Object.values(value)) checkText(item, object, field, true);
+}
+
+/** Every key and type of one declared object, before anything looks at its content. */
+function checkObjectShape(object: Record<string, unknown>, index: number): asserts object is DesiredObject & Record<string, unknown> {
+  const where = `objects[${index}]`;
+  if (typeof object.kind !== 'string' || !isKindName(object.kind)) fail(`${where}: every object needs a known kind (got ${JSON.stringify(object.kind)}).`);
+  const kind = object.kind as KindName;
+  if (typeof object.id !== 'string' || !LOGICAL_ID.test(object.id)) fail(`${where}: logical id must match ${LOGICAL_ID.source} (got ${JSON.stringify(object.id)}).`);
+  const ref = { kind, id: object.id };
+  const unknown = Object.keys(object).filter((k) => !OBJECT_KEYS.has(k));
+  if (unknown.length > 0) fail(`unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${[...OBJECT_KEYS].join(', ')}.`, ref, unknown[0]);
+  if (!isPlainObject(object.spec as JsonValue)) fail('spec must be an object.', ref, 'spec');
+  for (const [option, rule] of Object.entries(OBJECT_OPTIONS)) {
+    if (!own(object, option) || object[option] === undefined) continue;
+    if (typeof object[option] !== rule.type) fail(`must be ${rule.type === 'boolean' ? 'true or false' : 'a string'} (got ${JSON.stringify(object[option])}).`, ref, option);
+    if (rule.kinds && !rule.kinds.includes(kind)) fail(`applies only to ${rule.kinds.map((k) => kindByName(k).title).join(', ')}.`, ref, option);
+  }
+  if (object.secrets !== undefined) {
+    if (!isPlainObject(object.secrets as JsonValue)) fail('secrets must be an object of {"env": NAME} or {"file": PATH} references.', ref, 'secrets');
+    for (const [field, secretRef] of Object.entries(object.secrets as Record<string, unknown>)) {
+      const keys = isPlainObject(secretRef as JsonValue) ? Object.keys(secretRef as object) : [];
+      const value = keys.length === 1 ? (secretRef as Record<string, unknown>)[keys[0]] : undefined;
+      if (keys.length !== 1 || (keys[0] !== 'env' && keys[0] !== 'file') || typeof value !== 'string' || value === '' || CONTROL.test(value)) {
+        fail('a secret reference is {"env": "NAME"} or {"file": "PATH"}: exactly one, a non-empty string.', ref, field);
+      }
+    }
+  }
+  if (object.package !== undefined) {
+    const pkg = object.package as Record<string, unknown>;
+    if (!isPlainObject(pkg as JsonValue) || Object.keys(pkg).sort().join(',') !== 'path,sha256' || typeof pkg.path !== 'string' || typeof pkg.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(pkg.sha256)) {
+      fail('package must be {"path": "<zip file>", "sha256": "<64 hex digits>"}.', ref, 'package');
+    }
+  }
+}
 
 /**
- * Checks a desired set completely before anything is sent: shape, unique logical ids and natural keys, known kinds
- * and fields, references that resolve, secret references well formed and of the stack's environment, every spec
- * valid for its kind (with secrets counted as present). Throws a ConfigError naming the object and field.
+ * Checks a desired set completely before anything is sent: every key and type (unknown keys and loose types such as
+ * `"adopt": "false"` are refused), unique logical ids and natural keys, known kinds and fields, references that
+ * resolve, secret references well formed and of the stack's environment, every spec valid for its kind (with
+ * secrets counted as present). Throws a ConfigError naming the object and field.
  */
 export function validateDesiredSet(input: unknown): DesiredSet {
   if (!isPlainObject(input as JsonValue)) fail('the desired set must be a JSON object.');
   const set = input as Record<string, unknown>;
+  const unknown = Object.keys(set).filter((k) => !SET_KEYS.has(k));
+  if (unknown.length > 0) fail(`the desired set has unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}.`);
   if (set.format !== DESIRED_SET_FORMAT) fail(`unsupported desired-set format ${JSON.stringify(set.format)}; expected "${DESIRED_SET_FORMAT}".`);
   if (typeof set.stack !== 'string' || !STACK_NAME.test(set.stack)) fail(`stack must match ${STACK_NAME.source} (got ${JSON.stringify(set.stack)}).`);
   if (set.environment !== 'production' && set.environment !== 'non-production') fail('environment must be "production" or "non-production".');
   if (!Array.isArray(set.objects)) fail('objects must be a list.');
-  const objects = set.objects as DesiredObject[];
+  const objects = set.objects as unknown[];
   const ids = new Map<string, DesiredObject>();
   const naturalKeys = new Map<string, DesiredObject>();
-  for (const object of objects) {
-    if (!isPlainObject(object as unknown as JsonValue) || typeof object.kind !== 'string' || !isKindName(object.kind)) {
-      fail(`every object needs a known kind (got ${JSON.stringify((object as { kind?: unknown })?.kind)}).`);
-    }
-    if (typeof object.id !== 'string' || !LOGICAL_ID.test(object.id)) fail(`logical id must match ${LOGICAL_ID.source} (got ${JSON.stringify(object.id)}).`, { kind: object.kind, id: String(object.id) });
+  objects.forEach((item, index) => {
+    if (!isPlainObject(item as JsonValue)) fail(`objects[${index}] must be an object.`);
+    const object = item as Record<string, unknown>;
+    checkObjectShape(object, index);
     const twin = ids.get(object.id);
     if (twin) fail(`duplicate logical id: also used by ${describeObject(twin)}.`, object);
     ids.set(object.id, object);
-    if (!isPlainObject(object.spec)) fail('spec must be an object.', object);
     const kind = kindByName(object.kind);
+    for (const [field, value] of Object.entries(object.spec)) checkText(value, object, field, field === kind.naturalKey || fieldOf(kind, field)?.format !== undefined);
     const natural = object.spec[kind.naturalKey];
     if (typeof natural === 'string') {
       const key = `${kind.name}:${kind.normaliseNaturalKey ? kind.normaliseNaturalKey(natural) : natural}`;
@@ -132,9 +191,9 @@ export function validateDesiredSet(input: unknown): DesiredSet {
       if (clash) fail(`${kind.naturalKey} "${natural}" is also declared by ${describeObject(clash)}.`, object, kind.naturalKey);
       naturalKeys.set(key, object);
     }
-  }
+  });
   const environment = set.environment as Environment;
-  for (const object of objects) validateObject(object, ids, environment, set.stack as string);
+  for (const object of ids.values()) validateObject(object, ids, environment, set.stack as string);
   return set as unknown as DesiredSet;
 }
 
@@ -144,7 +203,7 @@ function validateObject(object: DesiredObject, ids: ReadonlyMap<string, DesiredO
   if (bad.length > 0) fail(`unknown or read-only field${bad.length > 1 ? 's' : ''} ${bad.join(', ')}.`, object, bad[0]);
   const secretFields = new Set(Object.keys(object.secrets ?? {}));
   for (const [field, ref] of Object.entries(object.secrets ?? {})) {
-    if (!kind.fields[field]?.secret) fail('is not a secret field of this kind.', object, field);
+    if (!fieldOf(kind, field)?.secret) fail('is not a secret field of this kind.', object, field);
     if (object.spec[field] !== undefined) fail('is a secret: give it in "secrets" as an env var or file reference, never in the spec.', object, field);
     validateSecretRef(ref, object, field);
     const problem = checkSecretVariant(ref, environment, kind.name, field);
@@ -159,7 +218,7 @@ function validateObject(object: DesiredObject, ids: ReadonlyMap<string, DesiredO
   // References: {$ref} to a declared object of the right kind; {$lookup} by the target's natural key.
   const unresolved = new Set(secretFields);
   for (const [field, value] of Object.entries(object.spec)) {
-    const fieldSpec = kind.fields[field];
+    const fieldSpec = fieldOf(kind, field);
     if (fieldSpec?.type !== 'reference') continue;
     if (isRef(value)) {
       const target = ids.get(value.$ref);
@@ -210,6 +269,8 @@ export function loadDesiredSet(path: string, expectHash?: string): { set: Desire
   } catch (error) {
     throw new ConfigError(`the desired set ${path} is not valid JSON (${(error as Error).message}).`, { field: 'desired-set' });
   }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) throw new ConfigError(`the desired set ${path} has the key ${duplicate} twice; JSON would silently keep the last one.`, { field: 'desired-set' });
   const set = validateDesiredSet(parsed);
   const hash = desiredSetHash(set);
   if (expectHash !== undefined && expectHash !== hash) {

@@ -2,6 +2,7 @@ import { keyOf, naturalKeyOf } from '../api/client';
 import { CREATION_ORDER, kindByName, type KindName } from '../kinds';
 import { applyMarker, type FullOwner, type Owner, ownerOf, PACKAGE_HASH_LENGTH, stripMarker } from '../kinds/ownership';
 import type { FieldSpec, JsonObject, JsonValue, KindSpec } from '../kinds/types';
+import { fieldOf } from '../kinds/validate';
 import { canonicalJson, type DesiredObject, type DesiredSet, isLookup, isRef } from './desired';
 import { type LiveState, liveName, referenceUri, uriOfLive } from './live';
 
@@ -132,7 +133,7 @@ function shown(spec: FieldSpec | undefined, value: JsonValue | undefined): JsonV
 export function diffFields(kind: KindSpec, body: JsonObject, live: JsonObject): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const [field, value] of Object.entries(body)) {
-    const spec = kind.fields[field];
+    const spec = fieldOf(kind, field);
     if (spec?.secret || spec?.type === 'file' || spec?.readOnly) continue;
     if (!sameValue(spec, value, live[field])) changes.push({ field, from: shown(spec, live[field]), to: value });
   }

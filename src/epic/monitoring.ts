@@ -29,7 +29,7 @@ export interface Appointment {
   /** Epic's appointment id, when the profile's template shows it. */
   readonly appointmentId?: string;
   readonly department?: string;
-  /** PHI; absent when the profile's template does not show it. */
+  /** PHI: from the conference name, or else the patient participant's display name; absent when neither shows it. */
   readonly patientName?: string;
   /** ISO 8601, UTC. */
   readonly startTime: string;
@@ -181,17 +181,20 @@ function appointmentOf(conference: JsonObject, name: AppointmentName, profileId:
   // History sources disagree on the field name (reference §8.3): take either.
   const recorded = typeof conference.duration === 'number' ? conference.duration : typeof conference.duration_seconds === 'number' ? conference.duration_seconds : undefined;
   const durationSeconds = recorded ?? Math.max(0, Math.round(((endTime ? new Date(endTime) : now).getTime() - new Date(startTime).getTime()) / 1000));
+  const classified = classify(name.profileName, name.patientName, participants);
+  const patientName = name.patientName ?? classified.find((p) => p.role === 'patient')?.name;
   return {
     conferenceId: String(conference.id),
     profileName: name.profileName,
     ...(profileId !== undefined ? { profileId } : {}),
     ...(name.appointmentId !== undefined ? { appointmentId: name.appointmentId } : {}),
     ...(name.department !== undefined ? { department: name.department } : {}),
-    ...(name.patientName !== undefined ? { patientName: name.patientName } : {}),
+    // A template without the patient's name: the patient participant's display name stands in.
+    ...(patientName !== undefined ? { patientName } : {}),
     startTime,
     ...(endTime ? { endTime } : {}),
     durationSeconds,
-    participants: classify(name.profileName, name.patientName, participants),
+    participants: classified,
   };
 }
 

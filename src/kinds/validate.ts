@@ -147,9 +147,20 @@ export function validateForCreate(kind: KindSpec, object: Readonly<JsonObject>, 
   return checkRules(kind, withDefaults(kind, object)).filter((e) => !unresolved?.has(e.field));
 }
 
+/**
+ * The description of one field, or undefined. Names come from input (desired sets, request bodies), so only the
+ * kind's own fields count: `constructor` or `toString` must not find Object.prototype's.
+ */
+export function fieldOf(kind: KindSpec, name: string): FieldSpec | undefined {
+  return Object.prototype.hasOwnProperty.call(kind.fields, name) ? kind.fields[name] : undefined;
+}
+
 /** Names in `object` that the kind does not describe, or describes as read-only. */
 export function unknownOrReadOnlyFields(kind: KindSpec, object: Readonly<JsonObject>): string[] {
-  return Object.keys(object).filter((name) => !kind.fields[name] || kind.fields[name].readOnly);
+  return Object.keys(object).filter((name) => {
+    const spec = fieldOf(kind, name);
+    return spec === undefined || spec.readOnly === true;
+  });
 }
 
 /** The secret fields of a kind. */

@@ -51,6 +51,11 @@ describe('secrets and PHI never leak', () => {
       expect(result.code).toBe(0);
       outputs.push(result.stdout + result.stderr);
     }
+    // Before destroy: once its profile is gone, an appointment can no longer be attributed (nor its names shown).
+    const phi = await runCli(['appointments', '--history', '--since', '3h', '--show-phi'], env);
+    expect(phi.stdout).toContain(PATIENTS[1]);
+    for (const secret of Object.values(SECRETS)) expect(phi.stdout + phi.stderr).not.toContain(secret);
+
     const destroy = await project.cdktf(['destroy', 'nonprod', '--auto-approve'], debug);
     expect(destroy.code).toBe(0);
     outputs.push(destroy.output);
@@ -67,9 +72,5 @@ describe('secrets and PHI never leak', () => {
     expect(leaks).toEqual([]);
     // The masked forms did show up, so the scan looked at real appointment output.
     expect(outputs.join('\n')).toContain('Q. C.');
-
-    const phi = await runCli(['appointments', '--history', '--since', '3h', '--show-phi'], env);
-    expect(phi.stdout).toContain(PATIENTS[1]);
-    for (const secret of Object.values(SECRETS)) expect(phi.stdout + phi.stderr).not.toContain(secret);
   }, 240_000);
 });
