@@ -5,12 +5,12 @@ import { join, resolve } from 'node:path';
 import { PexipClient } from '../src/api/client';
 import { streamLogger } from '../src/api/log';
 import { loadDesiredSet } from '../src/engine/desired';
+import { findLedger, isLedgerObject, liveOwner } from '../src/engine/ledger';
 import { observe } from '../src/engine/live';
 import { hasChanges } from '../src/engine/plan';
 import { planAgainstLive } from '../src/engine/reconcile';
 import { generateEpicKey } from '../src/epic/encryption-key';
 import { KINDS } from '../src/kinds';
-import { ownerOf } from '../src/kinds/ownership';
 import { keyOf, naturalKeyOf } from '../src/api/client';
 import { PexipSimulator } from '../src/simulator/server';
 
@@ -47,8 +47,9 @@ async function main(): Promise<number> {
     simulator = await PexipSimulator.start({ users: { admin: password } });
     Object.assign(env, { PEXIP_ADDRESS: simulator.url, PEXIP_USERNAME: 'admin', PEXIP_PASSWORD: password });
     // Demo values only: a real deployment takes them from the hospital's secret store.
-    env.EPIC_NONPROD_PATIENT_CLIENT_SECRET ??= 'demo-nonprod-patient-secret';
-    env.EPIC_NONPROD_PROVIDER_CLIENT_SECRET ??= 'demo-nonprod-provider-secret';
+    // Epic issues one value for both client secrets today: the demo does too (else it warns about them differing).
+    env.EPIC_NONPROD_PATIENT_CLIENT_SECRET ??= 'demo-nonprod-client-secret';
+    env.EPIC_NONPROD_PROVIDER_CLIENT_SECRET ??= 'demo-nonprod-client-secret';
     env.EPIC_NONPROD_ENCRYPTION_KEY ??= generateEpicKey(32);
     env.PEXIP_NONPROD_LICENCE_ENTITLEMENT ??= 'DEMO-TELEHEALTH-0001';
     // A fresh simulator needs fresh Terraform state: the demo synthesizes and keeps state in its own scratch
@@ -79,13 +80,19 @@ async function demo(env: NodeJS.ProcessEnv, outdir: string, simulator: PexipSimu
   try {
     say('Objects in Pexip now');
     const { set } = loadDesiredSet(desiredSet);
-    const logicalIds = set.objects.map((o) => o.id);
     const live = await observe(client, KINDS);
     const rows: string[][] = [['kind', 'name', 'key', 'owner']];
+    const ledger = findLedger(live, STACK)?.ledger;
     for (const kind of KINDS) {
       for (const object of live.get(kind.name as never) ?? []) {
-        const owner = ownerOf(kind, object, { stack: STACK, logicalIds });
-        const ownerText = kind.ownership.style === 'terraform-state' ? '(its carrier, in Terraform state)' : owner ? `${owner.stack}/${owner.logicalId ?? '?'}` : '(not owned)';
+        const owner = liveOwner(kind, object, STACK, ledger ? [ledger] : []);
+        const ownerText = isLedgerObject(kind, object)
+          ? `(ledger of stack ${STACK})`
+          : kind.ownership.style === 'terraform-state'
+            ? '(its carrier, in Terraform state)'
+            : owner
+              ? `${owner.stack}/${owner.logicalId ?? '?'}`
+              : '(not owned)';
         rows.push([kind.name, naturalKeyOf(kind, object) ?? '', keyOf(kind, object), ownerText]);
       }
     }

@@ -192,6 +192,14 @@ export class PexipClient {
         const answer = await this.sendOnce('POST', kind.collectionPath, this.payload(kind, body, options.file), context);
         if (answer.status === 201) return await this.createdFrom(kind, answer, recover, context);
         failure = errorForResponse(answer.status, answer.body, answer.headers, context);
+        if (attempt > 1 && answer.status === 400) {
+          // A create sent again after an ambiguous failure, refused as a duplicate: the first one committed late.
+          const found = recover(await this.list(kind));
+          if (found) {
+            this.logger.info(`${kind.title} "${object ?? ''}": the first create committed after all; using it`);
+            return { key: keyOf(kind, found), uri: this.uriOf(kind, found), recovered: true };
+          }
+        }
         if (answer.status === 429) {
           // Refused before processing: nothing was committed, so waiting and sending again is safe.
           if (attempt >= this.retry.maxAttempts) throw failure;

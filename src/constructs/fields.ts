@@ -18,9 +18,8 @@ export function camelCase(wire: string): string {
 }
 
 export function constructFields(kind: KindSpec): ConstructField[] {
-  const marker = kind.ownership.style === 'description-suffix' ? undefined : kind.ownership.field;
   return Object.entries(kind.fields)
-    .filter(([wire, spec]) => !spec.readOnly && !spec.secret && spec.type !== 'file' && spec.type !== 'dict' && wire !== marker)
+    .filter(([, spec]) => !spec.readOnly && !spec.unmanaged && !spec.secret && spec.type !== 'file' && spec.type !== 'dict')
     .map(([wire, spec]) => ({ wire, prop: camelCase(wire), spec }));
 }
 

@@ -6,8 +6,9 @@ import { ConfigError, PexipCdktfError } from '../api/errors';
 import { CREATION_ORDER, kindByName, REMOVAL_ORDER } from '../kinds';
 import type { JsonObject, JsonValue } from '../kinds/types';
 import { type DesiredSet, describeObject, packagePath } from './desired';
+import { type Ledger, type LedgerEntry, LedgerWriter } from './ledger';
 import { uriOfLive } from './live';
-import { type Action, type ConflictAction, desiredBody, diffFields, KNOWN_AFTER_APPLY, type MatchedAction, type Plan } from './plan';
+import { type Action, type ConflictAction, desiredBody, diffFields, KNOWN_AFTER_APPLY, type MatchedAction, ownerFor, type Plan } from './plan';
 
 /** The plan cannot be applied as it stands: conflicts are listed, nothing was written. */
 export class PlanConflictError extends PexipCdktfError {
@@ -68,21 +69,32 @@ export function actionLine(action: Action, detail: string): string {
 
 /**
  * Applies a plan: creates and updates in creation order (so references point at objects that exist), then
- * prunes and removes replaced objects in the documented removal order. Each step is safe to repeat: a re-run after
- * any failure converges, because objects are found again by their markers.
+ * prunes and removes replaced objects in the documented removal order, then records the result in the stack's
+ * ledger. Each step is safe to repeat: a re-run after any failure converges, because objects are found again by
+ * their markers, and objects of kinds without a marker by the ledger's entries (written as pending before the create).
  */
 export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyContext): Promise<ApplyResult> {
   const conflicts = plan.actions.filter((a): a is ConflictAction => a.type === 'conflict');
   if (conflicts.length > 0) throw new PlanConflictError(conflicts);
   const result: ApplyResult = { created: 0, updated: 0, replaced: 0, pruned: 0, unchanged: 0 };
   const uris = new Map<string, string>();
+  const keys = new Map<string, string>();
   for (const action of plan.actions) {
-    if (action.type === 'update' || action.type === 'unchanged') uris.set(action.id!, uriOfLive(kindByName(action.kind), action.live));
+    if (action.type === 'update' || action.type === 'unchanged') {
+      uris.set(action.id!, uriOfLive(kindByName(action.kind), action.live));
+      keys.set(action.id!, action.key);
+    }
   }
   const { client } = context;
+  const ledger = new LedgerWriter(client, set.stack, plan.ledger.key, plan.ledger.current);
+  // Objects without a marker are recorded as pending before they exist, so a run killed mid-create still knows them.
+  await ledger.write(withPendingCreates(plan), context.progress);
   for (const kind of CREATION_ORDER) {
     for (const action of plan.actions.filter((a) => a.kind === kind.name)) {
-      if (action.type === 'unchanged') result.unchanged++;
+      if (action.type === 'unchanged') {
+        result.unchanged++;
+        if (action.markerStale) await refreshMarker(set, action, uris, plan, context);
+      }
       if (action.type !== 'create' && action.type !== 'replace' && action.type !== 'update') continue;
       const object = action.object;
       const body = desiredBody(set, object, uris, plan.lookups, action.type === 'create' ? undefined : action.live);
@@ -94,11 +106,12 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
         const patch = patchBody(body, diffFields(kind, body, action.live).map((c) => c.field), action.sendSecrets ? secrets : {});
         await client.update(kind, action.key, patch, action.uploadPackage ? { file } : {});
         result.updated++;
-        context.progress(actionLine(action, updateDetail(action, Object.keys(patch))));
+        context.progress(actionLine(action, updateDetail(action, action.changes.map((c) => c.field))));
         continue;
       }
       const created = await client.create(kind, { ...body, ...secrets }, { file });
       uris.set(object.id, created.uri);
+      keys.set(object.id, created.key);
       if (action.type === 'create') result.created++;
       else result.replaced++;
       context.progress(actionLine(action, action.type === 'replace' ? `${action.reason}; new ${kind.detailKey} ${created.key}` : `${kind.detailKey} ${created.key}`));
@@ -110,13 +123,55 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
       const outcome = await client.delete(kind, key, { tolerateNotFound: true, object: action.name });
       if (action.type === 'prune') {
         result.pruned++;
-        context.progress(actionLine(action, outcome === 'absent' ? 'already gone' : 'deleted'));
+        context.progress(actionLine(action, outcome === 'absent' ? 'already gone' : (action as { duplicate?: boolean }).duplicate ? 'duplicate deleted' : 'deleted'));
       } else {
         context.progress(`- delete replaced ${kind.title} "${action.name}" (${kind.detailKey} ${key})${outcome === 'absent' ? ': already gone' : ''}`);
       }
     }
   }
+  await ledger.write(ledgerAfter(set, plan, keys), context.progress);
   return result;
+}
+
+/** Rewrites only the marker of an object whose marker an earlier version wrote (no other field changes). */
+async function refreshMarker(set: DesiredSet, action: MatchedAction, uris: ReadonlyMap<string, string>, plan: Plan, context: ApplyContext): Promise<void> {
+  const kind = kindByName(action.kind);
+  const field = kind.ownership.field!;
+  const body = desiredBody(set, action.object, uris, plan.lookups, action.live);
+  await context.client.update(kind, action.key, { [field]: body[field] });
+  context.progress(actionLine(action, 'ownership marker refreshed'));
+}
+
+/** The recorded ledger plus a pending entry for every object without a marker that is about to be created. */
+function withPendingCreates(plan: Plan): Ledger {
+  const current = plan.ledger.current;
+  const objects: Record<string, LedgerEntry> = { ...current.objects };
+  for (const action of plan.actions) {
+    if (action.type !== 'create' && action.type !== 'replace') continue;
+    const kind = kindByName(action.kind);
+    if (kind.ownership.style === 'ledger') objects[action.id!] = { kind: action.kind, pending: String(action.object.spec[kind.naturalKey]) };
+  }
+  return { ...current, objects };
+}
+
+/**
+ * The ledger once the plan is applied: every declared object that exists with its key (objects of kinds without a
+ * marker also with what their marker would hold: package, secrets version and spec hash), field records kept.
+ */
+function ledgerAfter(set: DesiredSet, plan: Plan, keys: ReadonlyMap<string, string>): Ledger {
+  const objects: Record<string, LedgerEntry> = {};
+  for (const object of set.objects) {
+    const kind = kindByName(object.kind);
+    const key = keys.get(object.id);
+    if (kind.ownership.style === 'terraform-state' || key === undefined) continue;
+    if (kind.ownership.style !== 'ledger') {
+      objects[object.id] = { kind: object.kind, key };
+      continue;
+    }
+    const owner = ownerFor(set, object);
+    objects[object.id] = { kind: object.kind, key, ...(owner.packageHash ? { pkg: owner.packageHash } : {}), ...(owner.secretsVersion ? { sv: owner.secretsVersion } : {}), h: owner.specHash! };
+  }
+  return { stack: set.stack, objects, fields: plan.ledger.current.fields };
 }
 
 function patchBody(body: JsonObject, changed: readonly string[], secrets: Readonly<Record<string, string>>): JsonObject {

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../api/errors';
+import { canonicalJson } from '../util/canonical-json';
 import { findDuplicateKey } from '../util/json-keys';
+import { isLedgerName } from './ledger';
 import { isKindName, kindByName, type KindName } from '../kinds';
 import { LOGICAL_ID, STACK_NAME, descriptionMarkerLength } from '../kinds/ownership';
 import type { JsonObject, JsonValue } from '../kinds/types';
@@ -73,18 +75,7 @@ export function desiredSetHash(set: DesiredSet): string {
   return createHash('sha256').update(canonicalJson(set as unknown as JsonValue)).digest('hex');
 }
 
-/** JSON with sorted keys, so the same content always hashes the same. */
-export function canonicalJson(value: JsonValue): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (isPlainObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => value[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 /** Who an object is in messages: `Epic telehealth profile "profile"`. */
 export function describeObject(object: Pick<DesiredObject, 'kind' | 'id'>): string {
@@ -185,6 +176,7 @@ export function validateDesiredSet(input: unknown): DesiredSet {
     const kind = kindByName(object.kind);
     for (const [field, value] of Object.entries(object.spec)) checkText(value, object, field, field === kind.naturalKey || fieldOf(kind, field)?.format !== undefined);
     const natural = object.spec[kind.naturalKey];
+    if (isLedgerName(kind.name as KindName, natural)) fail(`names starting with "pexip-cdktf: " are reserved for the stacks' ledgers.`, object, kind.naturalKey);
     if (typeof natural === 'string') {
       const key = `${kind.name}:${kind.normaliseNaturalKey ? kind.normaliseNaturalKey(natural) : natural}`;
       const clash = naturalKeys.get(key);

@@ -2,7 +2,7 @@ import { keyOf, naturalKeyOf } from '../api/client';
 import { constructFields, type ConstructField } from '../constructs/fields';
 import type { Environment } from '../epic/secret-variants';
 import { isKindName, kindByName, type KindName } from '../kinds';
-import { ownerOf, stripMarker } from '../kinds/ownership';
+import { isLegacyMarker, ownerOf, stripMarker } from '../kinds/ownership';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { canonicalJson } from './desired';
 import { type LiveState, referenceUri, uriOfLive } from './live';
@@ -146,7 +146,7 @@ export function exportCode(live: LiveState, options: ExportOptions): Exported {
 function propsOf(kind: KindSpec, object: JsonObject, variables: ReadonlyMap<string, string>, variant: string, used: Set<string>): string[] {
   const lines: string[] = [];
   for (const field of constructFields(kind)) {
-    const value = wireToProp(field, object[field.wire], variables, used);
+    const value = wireToProp(kind, field, object[field.wire], variables, used);
     if (value === undefined) continue;
     lines.push(`${field.prop}: ${value},`);
   }
@@ -161,9 +161,9 @@ function propsOf(kind: KindSpec, object: JsonObject, variables: ReadonlyMap<stri
 }
 
 /** A live value as prop source text, or undefined when it is the default (the construct sends that anyway). */
-function wireToProp(field: ConstructField, value: JsonValue | undefined, variables: ReadonlyMap<string, string>, used: Set<string>): string | undefined {
+function wireToProp(kind: KindSpec, field: ConstructField, value: JsonValue | undefined, variables: ReadonlyMap<string, string>, used: Set<string>): string | undefined {
   const { spec, wire } = field;
-  if (value === undefined) return undefined;
+  if (value === undefined || isLegacyMarker(kind, wire, value)) return undefined;
   if (wire === 'description') {
     const text = stripMarker(String(value ?? ''));
     return text === '' ? undefined : literal(text);
@@ -187,7 +187,8 @@ function wireToProp(field: ConstructField, value: JsonValue | undefined, variabl
   }
   if (spec.type === 'referenceList') return Array.isArray(value) && value.length > 0 ? literal(value) : undefined;
   if (spec.propValues) {
-    const prop = Object.entries(spec.propValues).find(([, w]) => w === value)?.[0];
+    const meaning = spec.canonicalChoice && typeof value === 'string' ? spec.canonicalChoice(value) : undefined;
+    const prop = Object.entries(spec.propValues).find(([p, w]) => w === value || (meaning !== undefined && p === meaning))?.[0];
     return prop === undefined ? literal(value) : literal(prop);
   }
   if (spec.default !== undefined && !spec.assumedDefault && canonicalJson(spec.default) === canonicalJson(value)) return undefined;

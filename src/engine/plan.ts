@@ -1,9 +1,10 @@
 import { keyOf, naturalKeyOf } from '../api/client';
 import { CREATION_ORDER, kindByName, type KindName } from '../kinds';
-import { applyMarker, type FullOwner, type Owner, ownerOf, PACKAGE_HASH_LENGTH, stripMarker } from '../kinds/ownership';
+import { applyMarker, type FullOwner, isLegacyMarker, type Owner, ownerOf, PACKAGE_HASH_LENGTH, specHash, stripMarker } from '../kinds/ownership';
 import type { FieldSpec, JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { fieldOf } from '../kinds/validate';
 import { canonicalJson, type DesiredObject, type DesiredSet, isLookup, isRef } from './desired';
+import { emptyLedger, findLedger, isLedgerObject, type Ledger, ledgerName, liveOwner } from './ledger';
 import { type LiveState, liveName, referenceUri, uriOfLive } from './live';
 
 /**
@@ -21,6 +22,13 @@ export interface FieldChange {
   readonly from: JsonValue | undefined;
   readonly to: JsonValue;
 }
+
+/**
+ * Why an action is in the plan: `pending`, the stack's code asks for it (a new object, a changed field, a removed
+ * construct); `drift`, someone changed Pexip by hand since the stack last applied that very declaration (the spec
+ * hash in the marker or ledger matches, yet the object differs, is gone, or has a duplicate).
+ */
+export type Cause = 'pending' | 'drift';
 
 interface Base {
   readonly kind: KindName;
@@ -43,15 +51,23 @@ export type MatchedAction = Base & {
   readonly uploadPackage: boolean;
   /** Why this is an update beyond field changes: adopting an unowned object, or taking over a stale logical id. */
   readonly takeover?: 'adopt' | 'rekey';
+  /**
+   * The marker lacks the current spec hash (written by an earlier version): rewritten when reconcile writes anyway,
+   * but not a change by itself, so plans and drift stay clean.
+   */
+  readonly markerStale?: boolean;
+  /** The spec hash the marker or ledger recorded at the last write (undefined: written by an earlier version). */
+  readonly recordedSpecHash?: string;
+  readonly cause?: Cause;
 };
 
-export type ConflictAction = Base & { readonly type: 'conflict'; readonly object: DesiredObject; readonly reason: string; readonly key?: string };
+export type ConflictAction = Base & { readonly type: 'conflict'; readonly object: DesiredObject; readonly reason: string; readonly key?: string; readonly cause?: Cause };
 
 export type Action =
-  | (Base & { readonly type: 'create'; readonly object: DesiredObject })
+  | (Base & { readonly type: 'create'; readonly object: DesiredObject; readonly cause?: Cause })
   | MatchedAction
-  | (Base & { readonly type: 'replace'; readonly object: DesiredObject; readonly key: string; readonly live: JsonObject; readonly reason: string })
-  | (Base & { readonly type: 'prune'; readonly key: string; readonly live: JsonObject })
+  | (Base & { readonly type: 'replace'; readonly object: DesiredObject; readonly key: string; readonly live: JsonObject; readonly reason: string; readonly cause?: Cause })
+  | (Base & { readonly type: 'prune'; readonly key: string; readonly live: JsonObject; readonly cause?: Cause; readonly duplicate?: boolean })
   | ConflictAction;
 
 export interface Plan {
@@ -60,6 +76,8 @@ export interface Plan {
   readonly actions: readonly Action[];
   /** `{"$lookup"}` references resolved against live Pexip (by `lookupKey`), for apply. */
   readonly lookups: ReadonlyMap<string, string | undefined>;
+  /** The stack's ledger as it is in Pexip (`key` undefined: none yet). */
+  readonly ledger: { readonly key?: string; readonly current: Ledger };
 }
 
 export type Summary = Record<Action['type'], number>;
@@ -82,6 +100,7 @@ export function ownerFor(set: Pick<DesiredSet, 'stack'>, object: DesiredObject, 
     logicalId: object.id,
     ...(secretsVersion ? { secretsVersion } : {}),
     ...(object.package ? { packageHash: object.package.sha256.slice(0, PACKAGE_HASH_LENGTH) } : {}),
+    specHash: specHash(object.spec),
   };
 }
 
@@ -96,6 +115,11 @@ export function desiredBody(set: Pick<DesiredSet, 'stack'>, object: DesiredObjec
   const markerField = kind.ownership.field;
   if (kind.ownership.style === 'description-suffix' && markerField && object.spec[markerField] === undefined && typeof live?.[markerField] === 'string') {
     body[markerField] = stripMarker(live[markerField] as string);
+  }
+  // A marker where an earlier version put it goes back to the field's default unless the stack declares the field.
+  const legacy = kind.ownership.legacy;
+  if (legacy && live && object.spec[legacy.field] === undefined && isLegacyMarker(kind, legacy.field, live[legacy.field])) {
+    body[legacy.field] = structuredClone(kind.fields[legacy.field].default ?? '');
   }
   for (const [field, value] of Object.entries(object.spec)) {
     if (isRef(value)) body[field] = uris.get(value.$ref) ?? KNOWN_AFTER_APPLY;
@@ -120,6 +144,10 @@ export function sameValue(spec: FieldSpec | undefined, desired: JsonValue, live:
     const norm = (v: JsonValue | undefined) => (Array.isArray(v) ? v.map((x) => canonicalJson(x)).sort() : []);
     return canonicalJson(norm(desired)) === canonicalJson(norm(live));
   }
+  if (spec?.canonicalChoice && typeof desired === 'string' && typeof live === 'string') {
+    const meaning = spec.canonicalChoice(desired);
+    if (meaning !== undefined && meaning === spec.canonicalChoice(live)) return true;
+  }
   if ((desired === null || desired === '') && (live === null || live === '' || live === undefined)) return true;
   return canonicalJson(desired) === canonicalJson(live ?? null);
 }
@@ -134,7 +162,7 @@ export function diffFields(kind: KindSpec, body: JsonObject, live: JsonObject): 
   const changes: FieldChange[] = [];
   for (const [field, value] of Object.entries(body)) {
     const spec = fieldOf(kind, field);
-    if (spec?.secret || spec?.type === 'file' || spec?.readOnly) continue;
+    if (spec?.secret || spec?.type === 'file' || spec?.readOnly || spec?.unmanaged) continue;
     if (!sameValue(spec, value, live[field])) changes.push({ field, from: shown(spec, live[field]), to: value });
   }
   return changes;
@@ -153,23 +181,31 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
   const lookups = resolveLookups(set, live);
   const matched = new Map<string, Action>();
   const referenced = referencedUris(live);
+  const found = findLedger(live, set.stack);
+  const ledger = found?.ledger ?? emptyLedger(set.stack);
+  const ledgers = [ledger, ...otherLedgers(live, set.stack)];
 
   for (const kind of CREATION_ORDER) {
     const declared = set.objects.filter((o) => o.kind === kind.name);
-    const candidates: Candidate[] = (live.get(kind.name as KindName) ?? []).map((object) => ({
-      object,
-      owner: ownerOf(kind, object, { stack: set.stack, logicalIds: declared.map((d) => d.id) }),
-      claimed: false,
-    }));
+    const candidates: Candidate[] = (live.get(kind.name as KindName) ?? [])
+      .filter((object) => !isLedgerObject(kind, object))
+      .map((object) => ({
+        object,
+        owner: ownerOf(kind, object, { stack: set.stack, logicalIds: declared.map((d) => d.id) }) ?? liveOwner(kind, object, set.stack, ledgers),
+        claimed: false,
+      }));
     for (const object of declared) {
-      const action = matchObject(set, kind, object, candidates, referenced);
+      const action = matchObject(set, kind, object, candidates, referenced, found === undefined);
       matched.set(object.id, action);
       if (action.type !== 'create' && action.type !== 'conflict' && action.type !== 'replace') uris.set(object.id, uriOfLive(kind, action.live));
     }
     // Objects this stack owns that it no longer declares (licences are never pruned: see the licence carrier).
     for (const c of candidates) {
       if (!c.claimed && c.owner?.stack === set.stack && kind.ownership.style !== 'terraform-state') {
-        actions.push({ type: 'prune', kind: kind.name as KindName, id: c.owner.logicalId, name: liveName(kind, c.object), key: keyOf(kind, c.object), live: c.object });
+        // A second object under a declared logical id is a duplicate (a create that committed twice, or two
+        // unlocked runs at once): drift. An object of a construct no longer declared is a pending removal.
+        const duplicate = c.owner.logicalId !== undefined && declared.some((d) => d.id === c.owner!.logicalId);
+        actions.push({ type: 'prune', kind: kind.name as KindName, id: c.owner.logicalId, name: liveName(kind, c.object), key: keyOf(kind, c.object), live: c.object, cause: duplicate ? 'drift' : 'pending', ...(duplicate ? { duplicate } : {}) });
       }
     }
   }
@@ -190,7 +226,42 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
   }
   const order = new Map(CREATION_ORDER.map((k, i) => [k.name, i]));
   finished.sort((a, b) => order.get(a.kind)! - order.get(b.kind)!);
-  return { stack: set.stack, environment: set.environment, actions: [...finished, ...actions], lookups };
+  const caused = finished.map((action) => withCause(action, ledger));
+  return { stack: set.stack, environment: set.environment, actions: [...caused, ...actions], lookups, ledger: { key: found?.key, current: ledger } };
+}
+
+/** The ledgers of other stacks, so their ledger-kept objects are theirs, not unowned. A damaged one is skipped. */
+function otherLedgers(live: LiveState, stack: string): Ledger[] {
+  const kind = kindByName('policy_server');
+  const stacks = new Set<string>();
+  for (const object of live.get('policy_server') ?? []) {
+    const match = /\[pexip-cdktf-ledger:([A-Za-z][A-Za-z0-9_-]{0,39})\]$/.exec(String(object.description ?? ''));
+    if (isLedgerObject(kind, object) && match && match[1] !== stack) stacks.add(match[1]);
+  }
+  return [...stacks].flatMap((other) => {
+    try {
+      return [findLedger(live, other)!.ledger];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Pending or drift: see `Cause`. Replacements and adoptions are always the code's doing. */
+function withCause(action: Action, ledger: Ledger): Action {
+  switch (action.type) {
+    case 'create':
+      return { ...action, cause: ledger.objects[action.id!]?.key !== undefined ? 'drift' : 'pending' };
+    case 'conflict':
+      return { ...action, cause: ledger.objects[action.id!]?.key !== undefined ? 'drift' : 'pending' };
+    case 'update': {
+      const recorded = action.recordedSpecHash;
+      const handEdit = action.takeover === undefined && !action.uploadPackage && (recorded === undefined || recorded === specHash(action.object.spec));
+      return { ...action, cause: handEdit && action.changes.length > 0 ? 'drift' : 'pending' };
+    }
+    default:
+      return action;
+  }
 }
 
 /** URIs that some live object refers to (through any reference field of our kinds). */
@@ -211,7 +282,7 @@ function referencedUris(live: LiveState): Set<string> {
   return uris;
 }
 
-function matchObject(set: DesiredSet, kind: KindSpec, object: DesiredObject, candidates: Candidate[], referenced: ReadonlySet<string>): Action {
+function matchObject(set: DesiredSet, kind: KindSpec, object: DesiredObject, candidates: Candidate[], referenced: ReadonlySet<string>, noLedger: boolean): Action {
   const name = (naturalKeyOf(kind, object.spec) ?? object.id) as string;
   const base = { kind: object.kind, id: object.id, name };
   const desiredPackage = object.package?.sha256.slice(0, PACKAGE_HASH_LENGTH);
@@ -245,7 +316,9 @@ function matchObject(set: DesiredSet, kind: KindSpec, object: DesiredObject, can
         type: 'conflict',
         object,
         key: keyOf(kind, byKey.object),
-        reason: `${kind.naturalKey} "${key}" already exists in Pexip and is not owned by this stack. Adopt it (pexip-cdktf adopt, or adopt: true on the construct) or choose another ${kind.naturalKey}.`,
+        reason: `${kind.naturalKey} "${key}" already exists in Pexip and is not owned by this stack. Adopt it (pexip-cdktf adopt, or adopt: true on the construct) or choose another ${kind.naturalKey}.${
+          kind.ownership.style === 'ledger' && noLedger ? ` (A ${kind.title} is recorded in the stack's ledger, policy profile "${ledgerName(set.stack)}", which is missing: if this is the stack's own, adopt it.)` : ''
+        }`,
       };
     }
   }
@@ -263,6 +336,7 @@ function matchObject(set: DesiredSet, kind: KindSpec, object: DesiredObject, can
     sendSecrets: Boolean(object.secrets) && (takeover === 'adopt' || hit.owner?.secretsVersion !== object.secretsVersion),
     uploadPackage: kind.upload?.updateMultipart === true && hit.owner?.packageHash !== desiredPackage,
     ...(takeover ? { takeover } : {}),
+    ...(hit.owner?.specHash !== undefined ? { recordedSpecHash: hit.owner.specHash } : {}),
   };
 }
 
@@ -297,8 +371,14 @@ function withDiff(set: DesiredSet, object: DesiredObject, action: MatchedAction,
       return { type: 'conflict', kind: object.kind, id: object.id, name: action.name, object, key: action.key, reason: `cannot rename to "${String(renamed.to)}": another ${kind.title} already has that ${kind.naturalKey}.` };
     }
   }
-  const changed = changes.length > 0 || action.sendSecrets || action.uploadPackage || action.takeover !== undefined;
-  return { ...action, type: changed ? 'update' : 'unchanged', changes };
+  // A marker that differs only in its recorded hashes is refreshed when the object is written anyway; by itself it
+  // is no change, so an upgrade from an earlier marker format leaves plans clean.
+  const markerField = kind.ownership.style === 'description-suffix' ? kind.ownership.field : undefined;
+  const markerOnly = (c: FieldChange) => c.field === markerField && typeof c.from === 'string' && typeof c.to === 'string' && stripMarker(c.from) === stripMarker(c.to);
+  const real = changes.filter((c) => !markerOnly(c));
+  const changed = real.length > 0 || action.sendSecrets || action.uploadPackage || action.takeover !== undefined;
+  const markerStale = real.length !== changes.length;
+  return { ...action, type: changed ? 'update' : 'unchanged', changes: real, ...(markerStale ? { markerStale } : {}) };
 }
 
 /** Resolves `{"$lookup": ...}` references against live objects of the target kind. */

@@ -1,8 +1,11 @@
 import type { PexipClient } from '../api/client';
 import { keyOf } from '../api/client';
-import { type KindName, REMOVAL_ORDER } from '../kinds';
-import { ownerOf } from '../kinds/ownership';
-import { liveName, observe } from './live';
+import { PexipCdktfError } from '../api/errors';
+import { kindByName, type KindName, REMOVAL_ORDER } from '../kinds';
+import type { JsonObject, KindSpec } from '../kinds/types';
+import { blockingReferences, describeBlocking } from './blocking-references';
+import { emptyLedger, findLedger, isLedgerObject, LEDGER_KIND_NAME, ledgerName, liveOwner } from './ledger';
+import { liveName, observe, uriOfLive } from './live';
 
 /** What `cdktf destroy` reminds the user of: Pexip alone cannot undo the Epic side. */
 export const EPIC_REMINDER =
@@ -16,26 +19,53 @@ export interface Removed {
   readonly outcome: 'deleted' | 'already gone';
 }
 
+/** Removal refused before anything was deleted: objects the stack does not own still use objects it would remove. */
+export class RemovalBlockedError extends PexipCdktfError {}
+
+interface Owned {
+  readonly kind: KindSpec;
+  readonly object: JsonObject;
+  readonly logicalId?: string;
+}
+
 /**
  * The documented removal of everything a stack owns: call routing rules → Epic telehealth profile → web app paths
- * → branding → themes → policy profiles. Objects are found by their ownership markers, so nothing the stack does not
- * own is touched; every delete tolerates 404, so a re-run after an interruption finishes the job. Licences are
- * returned separately, by their own carrier, after this.
+ * → branding → themes → policy profiles, then the stack's ledger. Objects are found by their ownership markers or
+ * the ledger, so nothing the stack does not own is touched; objects it does not own that still use one of them stop
+ * the removal before the first delete; every delete tolerates 404, so a re-run after an interruption finishes the
+ * job. Licences are returned separately, by their own carrier, after this.
  */
 export async function removeStack(client: PexipClient, stack: string, progress: (line: string) => void): Promise<Removed[]> {
   const kinds = REMOVAL_ORDER.filter((k) => k.ownership.style !== 'terraform-state');
   const live = await observe(client, kinds);
+  const found = findLedger(live, stack);
+  const ledger = found?.ledger ?? emptyLedger(stack);
+  const owned: Owned[] = kinds.flatMap((kind) =>
+    (live.get(kind.name as KindName) ?? []).flatMap((object) => {
+      if (isLedgerObject(kind, object)) return [];
+      const owner = liveOwner(kind, object, stack, [ledger]);
+      return owner?.stack === stack ? [{ kind, object, logicalId: owner.logicalId }] : [];
+    }),
+  );
+  const removing = new Map(owned.map((o) => [uriOfLive(o.kind, o.object), `${o.kind.title} "${liveName(o.kind, o.object)}"`]));
+  const blocking = blockingReferences(live, removing);
+  if (blocking.length > 0) {
+    throw new RemovalBlockedError(
+      `nothing was removed: ${blocking.length === 1 ? 'an object' : `${blocking.length} objects`} this stack does not own still ${blocking.length === 1 ? 'uses' : 'use'} objects it would remove (Pexip refuses to delete an object in use):\n${describeBlocking(blocking)}\nRe-point or remove ${blocking.length === 1 ? 'it' : 'them'} in Pexip, then run the removal again.`,
+      { kind: blocking[0].kind.title, object: liveName(blocking[0].kind, blocking[0].object), field: blocking[0].field },
+    );
+  }
   const removed: Removed[] = [];
-  for (const kind of kinds) {
-    for (const object of live.get(kind.name as KindName) ?? []) {
-      const owner = ownerOf(kind, object, { stack, logicalIds: [] });
-      if (owner?.stack !== stack) continue;
-      const key = keyOf(kind, object);
-      const name = liveName(kind, object);
-      const outcome = (await client.delete(kind, key, { tolerateNotFound: true, object: name })) === 'absent' ? 'already gone' : 'deleted';
-      removed.push({ kind: kind.name as KindName, name, key, logicalId: owner.logicalId, outcome });
-      progress(`- remove ${kind.title} "${name}"${owner.logicalId ? ` (${owner.logicalId})` : ''}: ${outcome}`);
-    }
+  for (const { kind, object, logicalId } of owned) {
+    const key = keyOf(kind, object);
+    const name = liveName(kind, object);
+    const outcome = (await client.delete(kind, key, { tolerateNotFound: true, object: name })) === 'absent' ? 'already gone' : 'deleted';
+    removed.push({ kind: kind.name as KindName, name, key, logicalId, outcome });
+    progress(`- remove ${kind.title} "${name}"${logicalId ? ` (${logicalId})` : ''}: ${outcome}`);
+  }
+  if (found) {
+    await client.delete(kindByName(LEDGER_KIND_NAME), found.key, { tolerateNotFound: true, object: ledgerName(stack) });
+    progress(`- remove ledger of stack "${stack}" (policy profile "${ledgerName(stack)}")`);
   }
   return removed;
 }

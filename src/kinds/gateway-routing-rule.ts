@@ -27,7 +27,9 @@ export const gatewayRoutingRule: KindSpec = {
   naturalKey: 'name',
   methods: { list: ['GET', 'POST', 'PATCH', 'DELETE'], detail: ['GET', 'PUT', 'PATCH', 'DELETE'] },
   updateVerb: 'PATCH',
-  ownership: { style: 'whole-field', field: 'tag' },
+  // The marker lives in the description: `tag` is Pexip's usage-reporting tag (status and history show it as
+  // service_tag), so it belongs to the user. Rules marked in `tag` by earlier versions are migrated.
+  ownership: { style: 'description-suffix', field: 'description', legacy: { style: 'whole-field', field: 'tag' } },
   removalRank: 1,
   fields: {
     id: { type: 'integer', label: 'ID', help: 'Primary key.', readOnly: true },
@@ -57,7 +59,7 @@ export const gatewayRoutingRule: KindSpec = {
     live_captions_enabled: tristate('Live captions', 'default follows the global setting.'),
     external_participant_avatar_lookup: tristate('Participant avatar lookup', 'default follows the global setting.'),
     treat_as_trusted: bool('Treat as trusted', 'Treat the called device as trusted.', false),
-    tag: { type: 'string', label: 'Tag', help: 'Usage-tracking identifier; this project stores its ownership marker here.', maxLength: 250, default: '' },
+    tag: { type: 'string', label: 'Tag', help: 'Usage-reporting tag; shows as service_tag in status and history.', maxLength: 250, default: '' },
     match_incoming_calls: bool('Match incoming calls', 'Apply to incoming calls not routed to a service.', true),
     match_outgoing_calls: bool('Match outgoing calls from a conference', 'Apply to automatically routed dial-outs.', false),
     match_incoming_sip: bool('Match incoming SIP calls', 'Apply to SIP calls.', true),

@@ -3,17 +3,29 @@ import { checkEpicKey, type EpicAlgorithm, type EpicKeyType } from '../epic/encr
 import type { FieldError, JsonObject, KindSpec } from './types';
 
 /**
- * Wire values of `epic_encryption_algorithm`. The admin UI shows AES-128-CBC and AES-256-CBC; the values Pexip
- * stores are not published anywhere we could read (reference §2.2, [?]). Every other module goes through this
- * table, so a correction is one line here.
+ * Our default wire values of `epic_encryption_algorithm`. The admin UI shows AES-128-CBC and AES-256-CBC; the
+ * values Pexip stores are not published (reference §2.2, [?]), so before writing, reconcile reads the node's
+ * `valid_choices` and sends the node's own spelling of the same algorithm (`canonicalAlgorithm`).
  */
 export const EPIC_ALGORITHM_WIRE: Readonly<Record<EpicAlgorithm, string>> = {
   'AES-128-CBC': 'aes128cbc',
   'AES-256-CBC': 'aes256cbc',
 };
 
+/**
+ * The algorithm a wire value means, whatever a node's spelling (`aes256cbc`, `AES256`, `AES-256-CBC`): the key size
+ * is the only part that tells the two apart. Undefined for values that name neither.
+ */
+export function canonicalAlgorithm(wire: string): EpicAlgorithm | undefined {
+  const compact = wire.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  if (!compact.startsWith('AES')) return undefined;
+  const has256 = compact.includes('256');
+  const has128 = compact.includes('128');
+  return has256 === has128 ? undefined : has256 ? 'AES-256-CBC' : 'AES-128-CBC';
+}
+
 function algorithmOf(wire: unknown): EpicAlgorithm | undefined {
-  return (Object.keys(EPIC_ALGORITHM_WIRE) as EpicAlgorithm[]).find((name) => EPIC_ALGORITHM_WIRE[name] === wire);
+  return typeof wire === 'string' ? canonicalAlgorithm(wire) : undefined;
 }
 
 const TEMPLATE_MAX = 1024;
@@ -64,7 +76,7 @@ export const telehealthProfile: KindSpec = {
     epic_backend_oauth2_app_client_id: { type: 'string', label: 'Backend OAuth2 client ID', help: 'Client ID of the "Pexip Backend" OAuth2 app (backend-services flow).', maxLength: 255, default: '' },
     epic_backend_oauth2_app_private_key: secret('Backend OAuth2 private key', 'PEM private key the backend app uses to authenticate to Epic.', 12288),
     epic_backend_oauth2_app_token_endpoint_url: { type: 'string', label: 'Backend OAuth2 token URL', help: 'Epic OAuth2 token URL for the backend app.', maxLength: 255, format: 'https-url', default: '' },
-    epic_encryption_algorithm: { type: 'enum', label: 'Epic encryption algorithm', help: 'Algorithm Epic uses to encrypt launch parameters; AES-256-CBC for Epic August 2019 and later.', values: Object.values(EPIC_ALGORITHM_WIRE), propValues: EPIC_ALGORITHM_WIRE, required: true },
+    epic_encryption_algorithm: { type: 'enum', label: 'Epic encryption algorithm', help: 'Algorithm Epic uses to encrypt launch parameters; AES-256-CBC for Epic August 2019 and later.', values: Object.values(EPIC_ALGORITHM_WIRE), propValues: EPIC_ALGORITHM_WIRE, canonicalChoice: canonicalAlgorithm, required: true },
     epic_encryption_key: secret('Epic encryption key', 'Key that decrypts the launch parameters Epic passes to Pexip.', 100),
     epic_encryption_key_type: { type: 'enum', label: 'Epic encryption key type', help: 'base64key: a base64-encoded random key; password: a password from which the key is derived.', values: ['base64key', 'password'], required: true },
     patient_oauth2_redirect_url: httpsUrl('Patient OAuth2 redirect URL', 'https://<web app>/api/telehealth/v1/patient/oauth2authorized/<uuid>', true),
@@ -85,7 +97,7 @@ export const telehealthProfile: KindSpec = {
       description: 'AES-256-CBC requires key type base64key.',
       enforcedBy: 'pexip',
       check: (o) =>
-        o.epic_encryption_algorithm === EPIC_ALGORITHM_WIRE['AES-256-CBC'] && o.epic_encryption_key_type !== 'base64key'
+        algorithmOf(o.epic_encryption_algorithm) === 'AES-256-CBC' && o.epic_encryption_key_type !== 'base64key'
           ? [{ field: 'epic_encryption_key_type', message: 'AES-256-CBC requires key type base64key.' }]
           : [],
     },

@@ -57,6 +57,11 @@ export interface FieldSpec {
   readonly secret?: boolean;
   /** Server-populated; ignored on write. */
   readonly readOnly?: boolean;
+  /**
+   * Pexip takes it on write, but this project never sends it (e.g. a theme's uuid, which a node may ignore or
+   * rewrite): not a construct prop, refused in desired sets, not compared.
+   */
+  readonly unmanaged?: boolean;
   /** Unique across objects of the kind (the simulator answers "already exists"). */
   readonly unique?: boolean;
   /** Target kind of a `reference`/`referenceList` field (API resource name). */
@@ -68,6 +73,12 @@ export interface FieldSpec {
   readonly mustContain?: readonly string[];
   /** Cannot change after create: a change means a new object (upload, re-point, delete old). */
   readonly createOnly?: boolean;
+  /**
+   * For enums whose wire values are not published (only UI labels are): maps any spelling a node may use
+   * (`aes256cbc`, `AES256`, `AES-256-CBC`) to one canonical value, so values compare by meaning and the engine can
+   * pick the node's own spelling from its schema's `valid_choices`. Undefined when the value means none of ours.
+   */
+  readonly canonicalChoice?: (value: string) => string | undefined;
 }
 
 /** A field error as Pexip reports it: the field (or `__all__`) and a message. Never contains a secret value. */
@@ -90,19 +101,24 @@ export interface CrossFieldRule {
 }
 
 /**
- * How the stack that created an object is recorded on the object itself, so a later run can find it even after a
- * rename and never touches objects it does not own.
- * - `description-suffix`: ` [pexip-cdktf:<stack>/<logical id>]` appended to the description.
- * - `whole-field`: the field holds `pexip-cdktf:<stack>/<logical id>` (routing rules' `tag`).
- * - `derived-uuid`: the `uuid` field is derived from stack and logical id (themes have no free-text field).
- * - `terraform-state`: no writable field exists (licences); Terraform state of the object's own carrier records it.
+ * How the stack that created an object is recorded, so a later run can find it even after a rename and never
+ * touches objects it does not own.
+ * - `description-suffix`: ` [pexip-cdktf:<stack>/<logical id>;…]` appended to the description.
+ * - `ledger`: the kind has no free-text field (themes, web proxies): the stack's ledger in Pexip records it.
+ * - `terraform-state`: licences; Terraform state of the object's own carrier records it.
  */
-export type OwnershipStyle = 'description-suffix' | 'whole-field' | 'derived-uuid' | 'terraform-state';
+export type OwnershipStyle = 'description-suffix' | 'ledger' | 'terraform-state';
 
 export interface OwnershipSpec {
   readonly style: OwnershipStyle;
   /** The field carrying the marker, when there is one. */
   readonly field?: string;
+  /**
+   * Where earlier versions put the marker: still recognised. `whole-field`: the field held the marker (rules'
+   * `tag`), reset to its default on the next update unless the stack declares it. `derived-uuid`: the theme uuid
+   * was derived from stack and logical id; now recorded in the ledger, the uuid left alone.
+   */
+  readonly legacy?: { readonly style: 'whole-field' | 'derived-uuid'; readonly field: string };
 }
 
 export interface UploadSpec {

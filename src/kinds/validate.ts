@@ -28,7 +28,8 @@ const FORMAT_CHECKS: Record<StringFormat, { test(value: string): boolean; messag
     message: 'Enter a valid UUID (8-4-4-4-12 hexadecimal digits).',
   },
   regex: { test: isRegex, message: 'Enter a valid regular expression.' },
-  slug: { test: (v) => /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v), message: 'Use only letters, digits, "_", "-" and ".", starting with a letter or digit.' },
+  // Pexip's web app path rules: letters, digits, "-" and "_" only.
+  slug: { test: (v) => /^[A-Za-z0-9_-]+$/.test(v), message: 'Use only letters, digits, "-" and "_".' },
   hostname: { test: (v) => /^[A-Za-z0-9.-]+$/.test(v), message: 'Enter a valid host name or IP address.' },
 };
 
@@ -159,7 +160,7 @@ export function fieldOf(kind: KindSpec, name: string): FieldSpec | undefined {
 export function unknownOrReadOnlyFields(kind: KindSpec, object: Readonly<JsonObject>): string[] {
   return Object.keys(object).filter((name) => {
     const spec = fieldOf(kind, name);
-    return spec === undefined || spec.readOnly === true;
+    return spec === undefined || spec.readOnly === true || spec.unmanaged === true;
   });
 }
 

@@ -27,7 +27,8 @@ describe('pexip-cdktf plan / reconcile / drift', () => {
     const applied = await runCli(['reconcile', file], env);
     expect(applied.code).toBe(0);
     expect(applied.stdout).toBe('Applied: 7 created, 0 updated, 0 replaced, 0 pruned, 0 unchanged.\n');
-    expect(applied.stderr.trim().split('\n')).toHaveLength(7);
+    // One line per object, and one for the stack's ledger.
+    expect(applied.stderr.trim().split('\n')).toHaveLength(8);
     const again = await runCli(['reconcile', file], env);
     expect(again.stdout).toBe('No changes: stack "nonprod" is in sync.\n');
     expect((await runCli(['plan', file], env)).code).toBe(0);
@@ -35,7 +36,7 @@ describe('pexip-cdktf plan / reconcile / drift', () => {
 
   it('reports drift after a hand edit with exit 2, naming the field; --json carries the same', async () => {
     await runCli(['reconcile', file], env);
-    const rule = ((await raw(sim, 'GET', `${CONFIG}/gateway_routing_rule/?tag=pexip-cdktf:nonprod/rule`)).json as { objects: { resource_uri: string }[] }).objects[0];
+    const rule = ((await raw(sim, 'GET', `${CONFIG}/gateway_routing_rule/?name=${encodeURIComponent('Epic telehealth (non-prod)')}`)).json as { objects: { resource_uri: string }[] }).objects[0];
     await raw(sim, 'PATCH', rule.resource_uri, { json: { match_incoming_sip: true } });
     const drift = await runCli(['drift', file], env);
     expect(drift.code).toBe(2);

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
+import { markedBy } from '../helpers/desired';
 import { createProject, type Project } from '../helpers/project';
 import { raw, startSimulator } from '../helpers/simulator';
 
@@ -49,8 +50,10 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     expect(result.output).toContain('licence DEMO-TELEHEALTH-0003: activated');
     // The licence carrier activated the licence before the reconciler ran, so reconcile finds it in place.
     expect(result.output).toContain('Applied: 8 created, 0 updated, 0 replaced, 0 pruned, 1 unchanged.');
+    // The stack's ledger is written first (the theme is recorded as pending before it exists) and completed last.
     expect(writes()).toEqual([
       'POST licence',
+      'POST policy_server',
       'POST policy_server',
       'POST ivr_theme',
       'POST webapp_branding',
@@ -59,6 +62,7 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
       'POST gateway_routing_rule',
       'POST gateway_routing_rule',
       'POST gateway_routing_rule',
+      'PATCH policy_server',
     ]);
     const [profile] = await list('telehealth_profile');
     profileId = profile.id;
@@ -66,8 +70,8 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     expect(state.outputs.epic_profile_uuid.value).toBe(profile.uuid);
     expect(result.output).toContain(`epic_profile_uuid = "${profile.uuid}"`);
     const rules = await list('gateway_routing_rule');
-    expect(rules.find((r) => r.tag === 'pexip-cdktf:nonprod/epic.rule')).toMatchObject({ telehealth_profile: profile.resource_uri, called_device_type: 'telehealth_profile' });
-    expect(rules.find((r) => r.tag === 'pexip-cdktf:nonprod/epic.dial-out-rule')).toMatchObject({ match_outgoing_calls: true, match_incoming_calls: false });
+    expect(rules.find(markedBy('nonprod', 'epic.rule'))).toMatchObject({ telehealth_profile: profile.resource_uri, called_device_type: 'telehealth_profile' });
+    expect(rules.find(markedBy('nonprod', 'epic.dial-out-rule'))).toMatchObject({ match_outgoing_calls: true, match_incoming_calls: false });
   });
 
   it('shows a one-field template change in cdktf diff, then deploys it as one PATCH of the same profile', async () => {
@@ -96,7 +100,7 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     sim.clearRequests();
     const deploy = await cdktf('deploy', 'nonprod', '--auto-approve');
     expect(deploy.code).toBe(0);
-    expect(writes()).toEqual(['PATCH gateway_routing_rule', 'DELETE ivr_theme']);
+    expect(writes()).toEqual(['PATCH gateway_routing_rule', 'DELETE ivr_theme', 'PATCH policy_server']);
     expect((await list('ivr_theme')).map((t) => t.name)).not.toContain('Telehealth waiting room (test)');
     expect((await list('policy_server')).map((p) => p.name)).toContain('Hand-made policy');
   });
@@ -119,6 +123,7 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
       'DELETE telehealth_profile',
       'DELETE webapp_alias',
       'DELETE webapp_branding',
+      'DELETE policy_server',
       'DELETE policy_server',
       `DELETE licence`,
     ]);

@@ -11,6 +11,8 @@ describe('npm start (the main job)', () => {
     expect(result.output).toMatch(/telehealth_profile\s+Healthcare Org \(test\)\s+1\s+nonprod\/epic\.profile/);
     expect(result.output).toMatch(/ivr_theme\s+Healthcare Org \(test\) waiting room\s+5\s+nonprod\/epic\.theme/);
     expect(result.output).toMatch(/licence\s+DEMO-TELEHEALTH-0001\s+\S+\s+\(its carrier, in Terraform state\)/);
+    expect(result.output).toMatch(/policy_server\s+pexip-cdktf: nonprod\s+\d+\s+\(ledger of stack nonprod\)/);
+    expect(result.output).not.toContain('client secrets differ');
     expect(result.output).toContain('No changes: Pexip matches stack "nonprod".');
     expect(result.output).toContain('No changes. Your infrastructure matches the configuration.');
   });

@@ -64,7 +64,8 @@ describe('export', () => {
       ['update', 'healthcare-org', 'adopt'],
       ['update', 'epic-telehealth', 'adopt'],
     ]);
-    for (const action of updates) if (action.type === 'update') expect(action.changes.map((c) => c.field)).toEqual([action.kind === 'gateway_routing_rule' ? 'tag' : 'description']);
+    // Adoption changes no field the user sees: only the ownership marker is added.
+    for (const action of updates) if (action.type === 'update') expect(action.changes).toEqual([]);
     await reconcile(set, { client, env, baseDir: join(dir, 'cdktf.out', 'stacks', 'prod'), progress: () => {} });
     expect(hasChanges((await planAgainstLive(set, client)).plan)).toBe(false);
     expect(((await raw(sim, 'GET', `${CONFIG}/gateway_routing_rule/?limit=0`)).json as { objects: unknown[] }).objects).toHaveLength(2);

@@ -3,11 +3,13 @@ import { ConfigError } from '../../src/api/errors';
 import { PlanConflictError } from '../../src/engine/apply';
 import type { DesiredSet } from '../../src/engine/desired';
 import { validateDesiredSet } from '../../src/engine/desired';
+import { hasChanges } from '../../src/engine/plan';
 import { planAgainstLive, reconcile } from '../../src/engine/reconcile';
-import { removeStack } from '../../src/engine/remove';
+import { derivedUuid } from '../../src/kinds/ownership';
+import { RemovalBlockedError, removeStack } from '../../src/engine/remove';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { brandingPackage, themePackage } from '../helpers/packages';
-import { integrationSet, PROFILE_UUID, secretEnv, type Workspace, withObject, without, withSpec, workspace } from '../helpers/desired';
+import { integrationSet, markedBy, markerPattern, PROFILE_UUID, secretEnv, type Workspace, withObject, without, withSpec, workspace } from '../helpers/desired';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clientFor, multipartBody, raw, startSimulator } from '../helpers/simulator';
@@ -39,7 +41,9 @@ describe('reconcile', () => {
   it('creates every object from empty, in dependency order, with one request per object', async () => {
     const { result } = await run(integrationSet(ws));
     expect(result).toMatchObject({ created: 7, updated: 0, pruned: 0 });
+    // The ledger is written first (the theme is recorded as pending before it exists) and completed last.
     expect(writes()).toEqual([
+      'POST policy_server',
       'POST policy_server',
       'POST ivr_theme',
       'POST webapp_branding',
@@ -47,14 +51,15 @@ describe('reconcile', () => {
       'POST telehealth_profile',
       'POST gateway_routing_rule',
       'POST gateway_routing_rule',
+      'PATCH policy_server',
     ]);
     const [profile] = await list('telehealth_profile');
-    expect(profile).toMatchObject({ name: 'Healthcare Org', uuid: PROFILE_UUID, description: 'Epic non-production [pexip-cdktf:nonprod/profile;sv=1]' });
+    expect(profile).toMatchObject({ name: 'Healthcare Org', uuid: PROFILE_UUID, description: expect.stringMatching(/^Epic non-production \[pexip-cdktf:nonprod\/profile;sv=1;h=[0-9a-f]{8}\]$/) });
     const rule = (await list('gateway_routing_rule')).find((r) => r.name === 'Epic telehealth (non-prod)')!;
-    expect(rule).toMatchObject({ tag: 'pexip-cdktf:nonprod/rule', telehealth_profile: profile.resource_uri });
+    expect(rule).toMatchObject({ tag: '', description: expect.stringMatching(markerPattern('nonprod', 'rule')), telehealth_profile: profile.resource_uri });
     expect(rule.ivr_theme.name).toBe('Telehealth waiting room');
     expect((await list('webapp_alias'))[0].branding.name).toBe('Telehealth branding');
-    expect(lines[0]).toBe('+ create policy profile "Telehealth local policy" (policy): id 1');
+    expect(lines.slice(0, 2)).toEqual(['+ create ledger of stack "nonprod" (policy profile "pexip-cdktf: nonprod")', '+ create policy profile "Telehealth local policy" (policy): id 2']);
   });
 
   it('sends the secrets on create and stores them in Pexip, never in progress output', async () => {
@@ -87,14 +92,36 @@ describe('reconcile', () => {
     expect(lines.at(-1)).toBe('~ update Epic telehealth profile "Healthcare Org" (profile): service_name_template');
   });
 
+  it('migrates a rule an earlier version marked in its tag: no duplicate, no orphan, and the tag is the user\'s again', async () => {
+    const set = integrationSet(ws);
+    const pairing = set.objects.find((o) => o.id === 'rule.device-pairing')!;
+    const old = await raw(sim, 'POST', `${CONFIG}/gateway_routing_rule/`, { json: { ...pairing.spec, tag: 'pexip-cdktf:nonprod/rule.device-pairing' } });
+    expect(old.status).toBe(201);
+    await run(set);
+    expect(lines).toContain('~ update call routing rule "Epic device pairing (non-prod)" (rule.device-pairing): tag');
+    const rules = (await list('gateway_routing_rule')).filter((r) => r.name === pairing.spec.name);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ resource_uri: old.headers.get('location'), tag: '', description: expect.stringMatching(markerPattern('nonprod', 'rule.device-pairing')) });
+
+    const tagged = withSpec(set, 'rule.device-pairing', { tag: 'usage:telehealth-pairing' });
+    await run(tagged);
+    sim.clearRequests();
+    const again = await run(tagged);
+    expect(writes()).toEqual([]);
+    expect(again.result.unchanged).toBe(7);
+    expect((await list('gateway_routing_rule')).find((r) => r.name === pairing.spec.name)).toMatchObject({ tag: 'usage:telehealth-pairing', description: expect.stringMatching(markerPattern('nonprod', 'rule.device-pairing')) });
+    await removeStack(client, 'nonprod', () => {});
+    expect(await list('gateway_routing_rule')).toEqual([]);
+  });
+
   it('renames in place: same id, one PATCH', async () => {
     const set = integrationSet(ws);
     await run(set);
-    const before = (await list('gateway_routing_rule')).find((r) => r.tag === 'pexip-cdktf:nonprod/rule')!;
+    const before = (await list('gateway_routing_rule')).find(markedBy('nonprod', 'rule'))!;
     sim.clearRequests();
     await run(withSpec(set, 'rule', { name: 'Epic telehealth (test)' }));
     expect(writes()).toEqual(['PATCH gateway_routing_rule']);
-    const after = (await list('gateway_routing_rule')).find((r) => r.tag === 'pexip-cdktf:nonprod/rule')!;
+    const after = (await list('gateway_routing_rule')).find(markedBy('nonprod', 'rule'))!;
     expect([after.id, after.name]).toEqual([before.id, 'Epic telehealth (test)']);
   });
 
@@ -106,7 +133,7 @@ describe('reconcile', () => {
     void rule;
     const noTheme = withSpec(without(set, 'theme', 'rule.device-pairing'), 'rule', { ...rest, ivr_theme: null });
     await run(noTheme);
-    expect(writes()).toEqual(['PATCH gateway_routing_rule', 'DELETE gateway_routing_rule', 'DELETE ivr_theme']);
+    expect(writes()).toEqual(['PATCH gateway_routing_rule', 'DELETE gateway_routing_rule', 'DELETE ivr_theme', 'PATCH policy_server']);
     expect((await list('ivr_theme')).map((t) => t.name)).not.toContain('Telehealth waiting room');
   });
 
@@ -114,7 +141,7 @@ describe('reconcile', () => {
     await raw(sim, 'POST', `${CONFIG}/policy_server/`, { json: { name: 'Hand-made policy', description: 'pexip-cdktf:nonprod/policy' } });
     await run(integrationSet(ws));
     await run(without(integrationSet(ws), 'policy'));
-    expect((await list('policy_server')).map((p) => p.name)).toEqual(['Hand-made policy']);
+    expect((await list('policy_server')).map((p) => p.name)).toEqual(['Hand-made policy', 'pexip-cdktf: nonprod']);
   });
 
   it('refuses an unowned object with a declared name, with a clear error and no write', async () => {
@@ -131,9 +158,9 @@ describe('reconcile', () => {
   it('adopts an unowned object when asked: marker added, fields aligned, no duplicate', async () => {
     await raw(sim, 'POST', `${CONFIG}/policy_server/`, { json: { name: 'Telehealth local policy', description: 'made by hand' } });
     await run(withObject(integrationSet(ws), 'policy', { adopt: true }));
-    const policies = await list('policy_server');
+    const policies = (await list('policy_server')).filter((p) => p.name === 'Telehealth local policy');
     expect(policies).toHaveLength(1);
-    expect(policies[0]).toMatchObject({ id: 1, description: 'made by hand [pexip-cdktf:nonprod/policy]', enable_internal_service_policy: true });
+    expect(policies[0]).toMatchObject({ id: 1, description: expect.stringMatching(markerPattern('nonprod', 'policy', 'made by hand')), enable_internal_service_policy: true });
   });
 
   it('refuses to take another stack\'s object', async () => {
@@ -175,8 +202,8 @@ describe('reconcile', () => {
     await run(withObject(set, 'profile', { secretsVersion: '2' }));
     expect(fingerprint()).not.toBe(before);
     expect(writes()).toEqual(['PATCH telehealth_profile']);
-    expect(lines.at(-1)).toBe('~ update Epic telehealth profile "Healthcare Org" (profile): description, secrets sent');
-    expect((await list('telehealth_profile'))[0].description).toBe('Epic non-production [pexip-cdktf:nonprod/profile;sv=2]');
+    expect(lines.at(-1)).toBe('~ update Epic telehealth profile "Healthcare Org" (profile): secrets sent');
+    expect((await list('telehealth_profile'))[0].description).toMatch(/^Epic non-production \[pexip-cdktf:nonprod\/profile;sv=2;h=[0-9a-f]{8}\]$/);
   });
 
   it('uploads a changed theme package with one multipart PATCH', async () => {
@@ -185,10 +212,39 @@ describe('reconcile', () => {
     const [before] = (await list('ivr_theme')).filter((t) => t.name === 'Telehealth waiting room');
     sim.clearRequests();
     await run(withObject(set, 'theme', { package: ws.writePackage('theme2.zip', themePackage('v2')) }));
-    expect(writes()).toEqual(['PATCH ivr_theme']);
+    // The ledger records the new package hash only once it is uploaded.
+    expect(writes()).toEqual(['PATCH ivr_theme', 'PATCH policy_server']);
     const [after] = (await list('ivr_theme')).filter((t) => t.name === 'Telehealth waiting room');
     expect(after.id).toBe(before.id);
-    expect(after.uuid).not.toBe(before.uuid);
+    // Same theme: its id and uuid stay (the uuid is never sent; the ledger keeps the package hash).
+    expect(after.uuid).toBe(before.uuid);
+  });
+
+  it('takes over a theme an earlier version marked by a derived uuid: recorded in the ledger, no duplicate, uuid kept', async () => {
+    const set = integrationSet(ws);
+    const theme = set.objects.find((o) => o.id === 'theme')!;
+    const uuid = derivedUuid('nonprod', 'theme', theme.package!.sha256.slice(0, 12));
+    const upload = multipartBody({ name: String(theme.spec.name), uuid }, { field: 'package', fileName: 'theme.zip', content: readFileSync(join(ws.dir, theme.package!.path)) });
+    expect((await raw(sim, 'POST', `${CONFIG}/ivr_theme/`, { body: upload.body, headers: { 'Content-Type': upload.contentType } })).status).toBe(201);
+    await run(set);
+    const themes = (await list('ivr_theme')).filter((t) => t.name === theme.spec.name);
+    expect(themes.map((t) => t.uuid)).toEqual([uuid]);
+    sim.clearRequests();
+    expect(hasChanges((await planAgainstLive(validateDesiredSet(JSON.parse(JSON.stringify(set))), client)).plan)).toBe(false);
+    await removeStack(client, 'nonprod', () => {});
+    expect((await list('ivr_theme')).filter((t) => t.name === theme.spec.name)).toEqual([]);
+  });
+
+  it('says how to recover when the ledger that recorded a theme is gone', async () => {
+    const set = integrationSet(ws);
+    await run(set);
+    const ledger = (await list('policy_server')).find((p) => p.name === 'pexip-cdktf: nonprod')!;
+    await raw(sim, 'DELETE', ledger.resource_uri);
+    await expect(run(set)).rejects.toThrow(
+      'theme "theme" ("Telehealth waiting room"): name "Telehealth waiting room" already exists in Pexip and is not owned by this stack. Adopt it (pexip-cdktf adopt, or adopt: true on the construct) or choose another name. (A theme is recorded in the stack\'s ledger, policy profile "pexip-cdktf: nonprod", which is missing: if this is the stack\'s own, adopt it.)',
+    );
+    await run(withObject(set, 'theme', { adopt: true }));
+    expect((await list('ivr_theme')).filter((t) => t.name === 'Telehealth waiting room')).toHaveLength(1);
   });
 
   it('replaces a branding package: upload new, re-point the path, delete the old one', async () => {
@@ -197,7 +253,7 @@ describe('reconcile', () => {
     const [old] = await list('webapp_branding').then((b) => b.filter((x) => x.name === 'Telehealth branding'));
     sim.clearRequests();
     await run(withObject(set, 'branding', { package: ws.writePackage('branding2.zip', brandingPackage('webapp3', 'v2')) }));
-    expect(writes()).toEqual(['POST webapp_branding', 'PATCH webapp_alias', 'DELETE webapp_branding']);
+    expect(writes()).toEqual(['POST webapp_branding', 'PATCH webapp_alias', 'DELETE webapp_branding', 'PATCH policy_server']);
     const brandings = (await list('webapp_branding')).filter((x) => x.name === 'Telehealth branding');
     expect(brandings).toHaveLength(1);
     expect(brandings[0].uuid).not.toBe(old.uuid);
@@ -210,14 +266,14 @@ describe('reconcile', () => {
     sim.clearRequests();
     const renamed = { ...set, objects: set.objects.map((o) => (o.id === 'policy' ? { ...o, id: 'policy.local' } : o)) };
     await run(renamed);
-    expect(writes()).toEqual(['PATCH policy_server']);
-    expect((await list('policy_server'))[0].description).toBe('[pexip-cdktf:nonprod/policy.local]');
+    expect(writes()).toEqual(['PATCH policy_server', 'PATCH policy_server']);
+    expect((await list('policy_server')).find(markedBy('nonprod', 'policy.local'))).toBeDefined();
   });
 
   it('resolves a lookup of an existing theme it does not own, and reports a missing one as a conflict', async () => {
     const set = withSpec(without(integrationSet(ws), 'theme'), 'rule', { ivr_theme: { $lookup: { name: 'Pexip theme (English_UK)' } } });
     await run(set);
-    const rule = (await list('gateway_routing_rule')).find((r) => r.tag === 'pexip-cdktf:nonprod/rule')!;
+    const rule = (await list('gateway_routing_rule')).find(markedBy('nonprod', 'rule'))!;
     expect(rule.ivr_theme.uuid).toBe('defaultplushash');
     await expect(run(withSpec(set, 'rule', { ivr_theme: { $lookup: { name: 'No such theme' } } }))).rejects.toThrow(/field ivr_theme: no theme matches \{"name":"No such theme"\}/);
   });
@@ -279,7 +335,8 @@ describe('remove', () => {
       'ivr_theme:Telehealth waiting room',
       'policy_server:Telehealth local policy',
     ]);
-    expect(writes()).toEqual(['DELETE gateway_routing_rule', 'DELETE gateway_routing_rule', 'DELETE telehealth_profile', 'DELETE webapp_alias', 'DELETE webapp_branding', 'DELETE ivr_theme', 'DELETE policy_server']);
+    expect(writes()).toEqual(['DELETE gateway_routing_rule', 'DELETE gateway_routing_rule', 'DELETE telehealth_profile', 'DELETE webapp_alias', 'DELETE webapp_branding', 'DELETE ivr_theme', 'DELETE policy_server', 'DELETE policy_server']);
+    expect(lines.at(-1)).toBe('- remove ledger of stack "nonprod" (policy profile "pexip-cdktf: nonprod")');
     expect((await list('policy_server')).map((p) => p.name)).toEqual(['Other team policy']);
     expect(await list('ivr_theme')).toHaveLength(4);
   });
@@ -295,11 +352,22 @@ describe('remove', () => {
     expect(await removeStack(client, 'nonprod', () => {})).toEqual([]);
   });
 
-  it('stops with Pexip\'s reason when an unowned object still uses an owned one', async () => {
+  it('refuses before the first delete when objects it does not own still use owned ones, naming each', async () => {
     await run(integrationSet(ws));
     const [profile] = await list('telehealth_profile');
+    const [branding] = (await list('webapp_branding')).filter((b) => b.name === 'Telehealth branding');
     await raw(sim, 'POST', `${CONFIG}/gateway_routing_rule/`, { json: { name: 'Hand-made rule', priority: 50, match_string: '.*', called_device_type: 'telehealth_profile', telehealth_profile: profile.resource_uri } });
-    await expect(removeStack(client, 'nonprod', () => {})).rejects.toThrow(/Cannot delete Epic telehealth profile "Healthcare Org": it is still used by call routing rule "Hand-made rule"\./);
+    await raw(sim, 'POST', `${CONFIG}/webapp_alias/`, { json: { slug: 'hand-made', webapp_type: 'webapp3', branding: branding.resource_uri } });
+    sim.clearRequests();
+    const error = await removeStack(client, 'nonprod', () => {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemovalBlockedError);
+    expect((error as Error).message).toBe(
+      'nothing was removed: 2 objects this stack does not own still use objects it would remove (Pexip refuses to delete an object in use):\n' +
+        '  call routing rule "Hand-made rule" (field telehealth_profile) uses Epic telehealth profile "Healthcare Org"\n' +
+        '  web app path "hand-made" (field branding) uses web app branding package "Telehealth branding"\n' +
+        'Re-point or remove them in Pexip, then run the removal again.',
+    );
+    expect(writes()).toEqual([]);
   });
 });
 
@@ -307,9 +375,9 @@ describe('plan (drift)', () => {
   it('names the field changed by hand, and the prune of an object deleted by hand shows as a create', async () => {
     const set = integrationSet(ws);
     await run(set);
-    const rule = (await list('gateway_routing_rule')).find((r) => r.tag === 'pexip-cdktf:nonprod/rule')!;
+    const rule = (await list('gateway_routing_rule')).find(markedBy('nonprod', 'rule'))!;
     await raw(sim, 'PATCH', rule.resource_uri, { json: { priority: 99 } });
-    const policy = (await list('policy_server'))[0];
+    const policy = (await list('policy_server')).find(markedBy('nonprod', 'policy'))!;
     await raw(sim, 'DELETE', policy.resource_uri);
     sim.clearRequests();
     const { plan } = await planAgainstLive(validateDesiredSet(JSON.parse(JSON.stringify(set))), client);
@@ -318,6 +386,12 @@ describe('plan (drift)', () => {
       ['create', 'policy', undefined],
       ['update', 'rule', [{ field: 'priority', from: 99, to: 10 }]],
     ]);
+    // Both are hand edits of what the stack last applied (the ledger recorded the policy; the rule's marker holds
+    // the hash of its spec), not changes the code asks for.
+    expect(plan.actions.filter((a) => a.type !== 'unchanged').map((a) => (a as { cause?: string }).cause)).toEqual(['drift', 'drift']);
+    const changed = withSpec(set, 'rule', { priority: 12 });
+    const { plan: pending } = await planAgainstLive(validateDesiredSet(JSON.parse(JSON.stringify(changed))), client);
+    expect(pending.actions.find((a) => a.id === 'rule')).toMatchObject({ type: 'update', cause: 'pending' });
   });
 });
 
@@ -336,7 +410,8 @@ describe('duplicates carrying one marker (a create that committed twice)', () =>
     await raw(sim, 'PATCH', alias.resource_uri, { json: { branding: second } });
     sim.clearRequests();
     await run(set);
-    expect(writes()).toEqual(['DELETE webapp_branding']);
+    // The ledger records the copy that stays.
+    expect(writes()).toEqual(['DELETE webapp_branding', 'PATCH policy_server']);
     const left = (await list('webapp_branding')).filter((b) => b.name === 'Telehealth branding');
     expect(left.map((b) => b.resource_uri)).toEqual([second]);
   });

@@ -116,3 +116,15 @@ export function withObject(set: DesiredSet, id: string, change: Partial<DesiredO
 export function without(set: DesiredSet, ...ids: string[]): DesiredSet {
   return { ...set, objects: set.objects.filter((o) => !ids.includes(o.id)) };
 }
+
+/** A description ending in this stack's marker for the logical id (any recorded hashes). */
+export function markerPattern(stack: string, id: string, text = ''): RegExp {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escape(text)}${text ? ' ' : ''}\\[pexip-cdktf:${escape(stack)}/${escape(id)}(;[a-z]+=[A-Za-z0-9._-]+)*\\]$`);
+}
+
+/** Finds the live object carrying this stack's marker for the logical id. */
+export function markedBy(stack: string, id: string): (object: { description?: unknown }) => boolean {
+  const pattern = markerPattern(stack, id);
+  return (object) => pattern.test(String(object.description ?? ''));
+}

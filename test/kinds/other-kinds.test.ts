@@ -38,6 +38,10 @@ describe('webapp kinds', () => {
   it('web app paths need a URL-safe slug', () => {
     expect(validateForCreate(webappAlias, { slug: 'tele health', webapp_type: 'webapp3' }).map((e) => e.field)).toEqual(['slug']);
     expect(validateForCreate(webappAlias, { slug: 'telehealth', webapp_type: 'webapp3' })).toEqual([]);
+    expect(validateForCreate(webappAlias, { slug: 'tele_health-2', webapp_type: 'webapp3' })).toEqual([]);
+    for (const slug of ['tele.health', 'tele/health', 'télé', 'a b']) {
+      expect(validateForCreate(webappAlias, { slug, webapp_type: 'webapp3' })).toEqual([{ field: 'slug', message: 'Use only letters, digits, "-" and "_".' }]);
+    }
   });
 
   it('themes need a name and a package', () => {

@@ -49,7 +49,8 @@ describe('ownership markers', () => {
     expect(marked.description).toBe('Epic PRD [pexip-cdktf:prod/profile]');
     expect(ownerOf(kind, marked)).toEqual(owner);
     expect(stripMarker(marked.description as string)).toBe('Epic PRD');
-    expect(descriptionMarkerLength(owner)).toBe(' [pexip-cdktf:prod/profile]'.length);
+    // The longest marker it may grow to: with package and spec hashes.
+    expect(descriptionMarkerLength(owner)).toBe(' [pexip-cdktf:prod/profile;pkg=000000000000;h=00000000]'.length);
   });
 
   it('replaces an old marker instead of stacking markers', () => {
@@ -58,36 +59,42 @@ describe('ownership markers', () => {
     expect(applyMarker(kind, once, { stack: 'prod', logicalId: 'policy' }).description).toBe('x [pexip-cdktf:prod/policy]');
   });
 
-  it('uses the whole tag of a routing rule', () => {
+  it('marks a routing rule in its description; the tag stays the user\'s, and an old tag marker is still recognised', () => {
     const kind = kindByName('gateway_routing_rule');
-    const marked = applyMarker(kind, {}, { stack: 'nonprod', logicalId: 'rule.device-pairing' });
-    expect(marked.tag).toBe('pexip-cdktf:nonprod/rule.device-pairing');
+    const marked = applyMarker(kind, { tag: 'billing-code-7' }, { stack: 'nonprod', logicalId: 'rule.device-pairing' });
+    expect(marked).toEqual({ tag: 'billing-code-7', description: '[pexip-cdktf:nonprod/rule.device-pairing]' });
     expect(ownerOf(kind, marked)).toEqual({ stack: 'nonprod', logicalId: 'rule.device-pairing' });
     expect(ownerOf(kind, { tag: 'billing-code-7' })).toBeUndefined();
+    expect(ownerOf(kind, { tag: 'pexip-cdktf:nonprod/rule', description: 'by hand' })).toEqual({ stack: 'nonprod', logicalId: 'rule', legacyField: 'tag' });
   });
 
-  it('derives a stable RFC 9562 version-8 theme uuid carrying stack, logical id and package hash', () => {
+  it('still recognises the theme uuids earlier versions derived from stack, logical id and package hash', () => {
     const kind = kindByName('ivr_theme');
     const uuid = derivedUuid('prod', 'theme', 'abcdef012345');
     expect(uuid).toBe(derivedUuid('prod', 'theme', 'abcdef012345'));
     expect(uuid).toMatch(/^[0-9a-f]{8}-c0f7-8[0-9a-f]{3}-8[0-9a-f]{3}-abcdef012345$/);
     expect(derivedUuid('prod', 'theme2', 'abcdef012345')).not.toBe(uuid);
-    expect(ownerOf(kind, { uuid }, { stack: 'prod', logicalIds: ['other', 'theme'] })).toEqual({ stack: 'prod', logicalId: 'theme', packageHash: 'abcdef012345' });
-    expect(ownerOf(kind, { uuid }, { stack: 'prod', logicalIds: [] })).toEqual({ stack: 'prod', packageHash: 'abcdef012345' });
+    expect(ownerOf(kind, { uuid }, { stack: 'prod', logicalIds: ['other', 'theme'] })).toEqual({ stack: 'prod', logicalId: 'theme', packageHash: 'abcdef012345', legacyField: 'uuid' });
+    expect(ownerOf(kind, { uuid }, { stack: 'prod', logicalIds: [] })).toEqual({ stack: 'prod', packageHash: 'abcdef012345', legacyField: 'uuid' });
     expect(ownerOf(kind, { uuid }, { stack: 'nonprod', logicalIds: ['theme'] })).toBeUndefined();
     expect(ownerOf(kind, { uuid: 'defaultplushash' }, { stack: 'prod', logicalIds: [] })).toBeUndefined();
   });
 
   it('reads no package hash from a uuid made without one (adopted themes get their package uploaded)', () => {
     const kind = kindByName('ivr_theme');
-    expect(ownerOf(kind, { uuid: derivedUuid('prod', 'theme') }, { stack: 'prod', logicalIds: ['theme'] })).toEqual({ stack: 'prod', logicalId: 'theme' });
+    expect(ownerOf(kind, { uuid: derivedUuid('prod', 'theme') }, { stack: 'prod', logicalIds: ['theme'] })).toEqual({ stack: 'prod', logicalId: 'theme', legacyField: 'uuid' });
   });
 
-  it('records secrets version and package hash in description markers', () => {
+  it('records secrets version, package hash and spec hash in description markers', () => {
     const kind = kindByName('webapp_branding');
-    const marked = applyMarker(kind, { description: 'x' }, { stack: 'p', logicalId: 'b', secretsVersion: '3', packageHash: '0123456789ab' });
-    expect(marked.description).toBe('x [pexip-cdktf:p/b;sv=3;pkg=0123456789ab]');
-    expect(ownerOf(kind, marked)).toEqual({ stack: 'p', logicalId: 'b', secretsVersion: '3', packageHash: '0123456789ab' });
+    const marked = applyMarker(kind, { description: 'x' }, { stack: 'p', logicalId: 'b', secretsVersion: '3', packageHash: '0123456789ab', specHash: 'a1b2c3d4' });
+    expect(marked.description).toBe('x [pexip-cdktf:p/b;sv=3;pkg=0123456789ab;h=a1b2c3d4]');
+    expect(ownerOf(kind, marked)).toEqual({ stack: 'p', logicalId: 'b', secretsVersion: '3', packageHash: '0123456789ab', specHash: 'a1b2c3d4' });
+  });
+
+  it('puts no marker on kinds the ledger records (themes)', () => {
+    expect(applyMarker(kindByName('ivr_theme'), { name: 't' }, { stack: 'p', logicalId: 't' })).toEqual({ name: 't' });
+    expect(ownerOf(kindByName('ivr_theme'), { name: 't', uuid: '5e3a4f1c-0000-4000-8000-000000000000' }, { stack: 'p', logicalIds: ['t'] })).toBeUndefined();
   });
 
   it('has no marker for licences (Terraform state records them)', () => {

@@ -89,6 +89,8 @@ export interface CallRoutingRuleFields {
   readonly externalParticipantAvatarLookup?: 'default' | 'yes' | 'no';
   /** Treat as trusted: Treat the called device as trusted. Default: false. Pexip field `treat_as_trusted`. */
   readonly treatAsTrusted?: boolean;
+  /** Tag: Usage-reporting tag; shows as service_tag in status and history. At most 250 characters. Default: "". Pexip field `tag`. */
+  readonly tag?: string;
   /** Match incoming calls: Apply to incoming calls not routed to a service. Default: true. Pexip field `match_incoming_calls`. */
   readonly matchIncomingCalls?: boolean;
   /** Match outgoing calls from a conference: Apply to automatically routed dial-outs. Default: false. Pexip field `match_outgoing_calls`. */
