@@ -17,6 +17,8 @@ function show(value: JsonValue | undefined): string {
 export function actionJson(action: Action): Record<string, JsonValue> {
   const out: Record<string, JsonValue> = { type: action.type, kind: action.kind, id: action.id ?? null, name: action.name };
   if ('key' in action && action.key !== undefined) out.key = action.key;
+  if (action.type !== 'unchanged' && action.cause) out.cause = action.cause;
+  if (action.type === 'prune' && action.duplicate) out.duplicate = true;
   if (action.type === 'update' || action.type === 'unchanged') {
     out.changes = action.changes.map((c) => ({ field: c.field, from: c.from ?? null, to: c.to }));
     if (action.sendSecrets) out.secrets = SENSITIVE;
@@ -53,7 +55,8 @@ export function planText(plan: Plan, address: string, title = 'Plan'): string {
     if (action.type === 'unchanged') continue;
     const who = `${kindByName(action.kind).title} "${action.name}"${action.id ? ` (${action.id})` : ''}`;
     const reason = action.type === 'replace' || action.type === 'conflict' ? `: ${action.reason}` : '';
-    lines.push(`  ${LABEL[action.type]} ${who}${reason}`);
+    const cause = action.type === 'prune' && action.duplicate ? ' [drift: a duplicate]' : action.cause === 'drift' ? ` [drift: ${action.type === 'create' ? 'deleted in Pexip' : 'changed in Pexip'}]` : '';
+    lines.push(`  ${LABEL[action.type]} ${who}${reason}${cause}`);
     if (action.type === 'update') {
       if (action.takeover === 'adopt') lines.push('        adopt: add this stack\'s ownership marker');
       if (action.takeover === 'rekey') lines.push('        take over: the object carries a logical id this stack no longer declares');

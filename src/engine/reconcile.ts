@@ -6,6 +6,7 @@ import type { DesiredSet } from './desired';
 import { observe } from './live';
 import type { LiveState } from './live';
 import { plan as makePlan, type Plan } from './plan';
+import { adaptToNode, checkSchemas, plannedSendings, SchemaMismatchError } from './schema-check';
 import { SecretResolver } from './secrets';
 
 export interface ReconcileOptions {
@@ -19,6 +20,8 @@ export interface ReconcileOptions {
   /** Directory of the desired-set file (secret files and packages are relative to it). */
   readonly baseDir: string;
   readonly progress: (line: string) => void;
+  /** Detail for `PEXIP_CDKTF_LOG=debug` (e.g. which of the node's enum spellings is sent). */
+  readonly debug?: (line: string) => void;
 }
 
 /** Plans against live Pexip (reads only). */
@@ -34,11 +37,28 @@ export async function planAgainstLive(set: DesiredSet, client: PexipClient): Pro
 export async function reconcile(set: DesiredSet, options: ReconcileOptions): Promise<{ plan: Plan; result: ApplyResult }> {
   const secrets = new SecretResolver(options.env, options.baseDir).preflight(set, (warning) => options.progress(`warning: ${warning}`));
   const packages = loadPackages(set, options.baseDir);
-  const { plan } = await planAgainstLive(set, options.client);
+  const planned = await planAgainstLive(set, options.client);
+  const { set: target, plan } = await fitToNode(set, planned.plan, planned.live, secrets, options);
   const resentBefore = options.client.resentCreates;
-  const result = await applyPlan(set, plan, { client: options.client, secrets, packages, progress: options.progress });
-  if (options.client.resentCreates > resentBefore) result.pruned += await removeLateDuplicates(set, options);
+  const result = await applyPlan(target, plan, { client: options.client, secrets, packages, progress: options.progress });
+  if (options.client.resentCreates > resentBefore) result.pruned += await removeLateDuplicates(target, options);
   return { plan, result };
+}
+
+/**
+ * The node's schema for every kind the plan writes, before the first write: a mismatch stops the run with nothing
+ * written; guessed values the node spells differently are replaced by its spelling, and the plan made again.
+ */
+async function fitToNode(set: DesiredSet, plan: Plan, live: LiveState, secrets: ReadonlyMap<string, Readonly<Record<string, string>>>, options: ReconcileOptions): Promise<{ set: DesiredSet; plan: Plan }> {
+  if (plan.actions.some((a) => a.type === 'conflict')) return { set, plan };
+  const sendings = plannedSendings(set, plan, secrets);
+  if (sendings.size === 0) return { set, plan };
+  const findings = await checkSchemas(options.client, sendings);
+  const mismatches = findings.filter((f) => f.status === 'mismatch');
+  if (mismatches.length > 0) throw new SchemaMismatchError(mismatches);
+  for (const f of findings) options.debug?.(`${f.kind.name}.${f.field}: ${f.message}`);
+  const adapted = adaptToNode(set, findings);
+  return adapted === set ? { set, plan } : { set: adapted, plan: makePlan(adapted, live) };
 }
 
 /**

@@ -30,22 +30,26 @@ export function filterableFields(kind: KindSpec): Set<string> {
   );
 }
 
-/** `GET /<resource>/schema/` in Tastypie's format, generated from the kind description. */
+/**
+ * `GET /<resource>/schema/` in Tastypie's format as Pexip serves it (reference §1.10; pexshell's parser): per field
+ * `blank`, `default`, `help_text`, `nullable`, `readonly`, `type`, `unique`, `related_type` and, for enums and
+ * booleans, `valid_choices`. There is no `max_length` key: lengths appear only in the help text.
+ */
 export function kindSchema(kind: KindSpec): JsonObject {
   const fields: JsonObject = {};
   const filterable = filterableFields(kind);
   for (const [name, spec] of Object.entries(kind.fields)) {
+    const help = `${spec.help}${spec.maxLength !== undefined ? ` Maximum length: ${spec.maxLength} characters.` : ''}`;
     fields[name] = {
       blank: !spec.required,
       default: spec.default === undefined ? null : spec.default,
-      help_text: spec.help,
+      help_text: help,
       nullable: Boolean(spec.nullable),
       readonly: Boolean(spec.readOnly),
       type: SCHEMA_TYPES[spec.type],
       related_type: spec.type === 'reference' ? 'to_one' : spec.type === 'referenceList' ? 'to_many' : null,
       unique: Boolean(spec.unique),
-      ...(spec.values ? { valid_choices: [...spec.values] } : {}),
-      ...(spec.maxLength ? { max_length: spec.maxLength } : {}),
+      ...(spec.values ? { valid_choices: [...spec.values] } : spec.type === 'boolean' ? { valid_choices: [true, false] } : {}),
     };
   }
   return {

@@ -72,7 +72,7 @@ describe('pexip-cdktf secrets check', () => {
 
   it('says how to get a desired set when the stack was not synthesized', async () => {
     const r = await runCli(['secrets', 'check', 'prod', '--outdir', '/nonexistent']);
-    expect(r.stderr).toBe('error: no desired set at /nonexistent/stacks/prod/pexip-desired.json: run cdktf synth first (or give --outdir).\n');
+    expect(r.stderr).toBe("error: no stack 'prod': nothing is synthesized in /nonexistent; run cdktf synth first (or give --outdir).\n");
   });
 });
 

@@ -40,13 +40,14 @@ describe('pexip-cdktf plan / reconcile / drift', () => {
     await raw(sim, 'PATCH', rule.resource_uri, { json: { match_incoming_sip: true } });
     const drift = await runCli(['drift', file], env);
     expect(drift.code).toBe(2);
-    expect(drift.stdout).toContain('  ~ update  call routing rule "Epic telehealth (non-prod)" (rule)\n        match_incoming_sip: true → false');
-    expect(drift.stderr).toContain('Drift found. Differences: 0 to create, 1 to update, 0 to prune, 6 unchanged.');
+    expect(drift.stdout).toContain('  ~ update  call routing rule "Epic telehealth (non-prod)" (rule) [drift: changed in Pexip]\n        match_incoming_sip: true → false');
+    // The verdict is a result: stdout, where scripts read it.
+    expect(drift.stdout).toContain('Drift found. Differences: 0 to create, 1 to update, 0 to prune, 6 unchanged.\n');
     const json = await runCli(['drift', file, '--json'], env);
     expect(json.code).toBe(2);
     const report = JSON.parse(json.stdout);
     expect(report.summary).toEqual({ create: 0, update: 1, replace: 0, prune: 0, unchanged: 6, conflict: 0 });
-    expect(report.actions.find((a: { id: string }) => a.id === 'rule').changes).toEqual([{ field: 'match_incoming_sip', from: true, to: false }]);
+    expect(report.actions.find((a: { id: string }) => a.id === 'rule')).toMatchObject({ cause: 'drift', changes: [{ field: 'match_incoming_sip', from: true, to: false }] });
   });
 
   it('refuses a stale desired-set file when given the expected hash', async () => {
@@ -134,7 +135,7 @@ describe('pexip-cdktf licence', () => {
 describe('desired-set file errors', () => {
   it.each([
     ['a missing file', ['plan', '/nonexistent/desired.json'], /^error: cannot read the desired set \/nonexistent\/desired\.json \(ENOENT\)\.\n$/],
-    ['no argument', ['plan'], /^error: missing argument <desired-set>: The desired-set JSON file the stack synthesized\.\n$/],
+    ['no argument', ['plan'], /^error: missing argument <stack>: Stack name \(e\.g\. prod\), or the desired-set JSON file a stack synthesized\.\n$/],
   ])('%s', async (_what, args, message) => {
     const result = await runCli(args, env);
     expect(result.code).toBe(1);
@@ -146,5 +147,78 @@ describe('desired-set file errors', () => {
     require('node:fs').writeFileSync(bad, '{"format": ');
     const result = await runCli(['plan', bad], env);
     expect(result.stderr).toMatch(/^error: the desired set .* is not valid JSON \(/);
+  });
+});
+
+describe('stack names instead of desired-set files', () => {
+  /** An app directory as cdktf leaves it: cdktf.json naming its output, the synthesized stacks below it. */
+  function app(output = 'cdktf.out'): string {
+    const dir = ws.dir;
+    const { mkdirSync, writeFileSync, copyFileSync } = require('node:fs') as typeof import('node:fs');
+    const { join } = require('node:path') as typeof import('node:path');
+    writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'node main.js', output }));
+    for (const stack of ['nonprod', 'prod']) {
+      mkdirSync(join(dir, output, 'stacks', stack), { recursive: true });
+      if (stack === 'nonprod') copyFileSync(file, join(dir, output, 'stacks', stack, 'pexip-desired.json'));
+    }
+    for (const name of ['theme.zip', 'branding.zip']) copyFileSync(join(dir, name), join(dir, output, 'stacks', 'nonprod', name));
+    return dir;
+  }
+
+  it('plan, drift, reconcile, adopt, repair and secrets check take a stack name, from the app directory or below it', async () => {
+    const dir = app('out');
+    const { mkdirSync } = require('node:fs') as typeof import('node:fs');
+    mkdirSync(`${dir}/src/deep`, { recursive: true });
+    expect((await runCli(['plan', 'nonprod'], env, { cwd: dir })).stdout).toContain('Plan: 7 to create');
+    expect((await runCli(['reconcile', 'nonprod'], env, { cwd: `${dir}/src/deep` })).code).toBe(0);
+    expect((await runCli(['drift', 'nonprod'], env, { cwd: dir })).stdout).toContain('No drift.');
+    expect((await runCli(['adopt', 'nonprod'], env, { cwd: dir })).code).toBe(0);
+    expect((await runCli(['secrets', 'check', 'nonprod'], env, { cwd: dir })).code).toBe(0);
+    expect((await runCli(['repair', 'nonprod'], env, { cwd: dir })).stdout).toBe('No drift: stack "nonprod" matches Pexip; nothing to repair.\n');
+  });
+
+  it('names the stacks there are when a name is misspelt, and says when nothing is synthesized', async () => {
+    const dir = app();
+    const typo = await runCli(['plan', 'nonprd'], env, { cwd: dir });
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toBe("error: no stack 'nonprd'; stacks: nonprod\n");
+    const empty = await runCli(['drift', 'prod', '--outdir', 'elsewhere'], env, { cwd: dir });
+    expect(empty.stderr).toBe(`error: no stack 'prod': nothing is synthesized in ${dir}/elsewhere; run cdktf synth first (or give --outdir).\n`);
+    expect(sim.requests).toHaveLength(0);
+  });
+});
+
+describe('pexip-cdktf repair', () => {
+  it('undoes a hand edit (exit 2), then finds nothing to repair (exit 0)', async () => {
+    await runCli(['reconcile', file], env);
+    const rule = ((await raw(sim, 'GET', `${CONFIG}/gateway_routing_rule/?name=${encodeURIComponent('Epic telehealth (non-prod)')}`)).json as { objects: { resource_uri: string }[] }).objects[0];
+    await raw(sim, 'PATCH', rule.resource_uri, { json: { priority: 150 } });
+    sim.clearRequests();
+    const repaired = await runCli(['repair', file], env);
+    expect(repaired.code).toBe(2);
+    expect(repaired.stdout).toContain('  ~ update  call routing rule "Epic telehealth (non-prod)" (rule) [drift: changed in Pexip]\n        priority: 150 → 10');
+    expect(repaired.stdout).toContain('1 drifted object repaired.');
+    expect(sim.writes().map((w) => `${w.method} ${w.resource}`)).toEqual(['PATCH gateway_routing_rule']);
+    expect((await runCli(['repair', file], env)).code).toBe(0);
+  });
+
+  it('refuses to deploy code changes behind Terraform\'s back unless told to', async () => {
+    await runCli(['reconcile', file], env);
+    const changed = ws.writeSet(withSpec(integrationSet(ws), 'rule', { priority: 15 }));
+    sim.clearRequests();
+    const refused = await runCli(['repair', changed], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe('error: stack "nonprod" has 1 change its code asks for that were never deployed (update rule): deploy them with cdktf deploy nonprod, or pass --include-pending.\n');
+    expect(sim.writes()).toEqual([]);
+    expect((await runCli(['repair', changed, '--include-pending'], env)).code).toBe(2);
+  });
+});
+
+describe('pexip-cdktf remove', () => {
+  it('says plainly when the stack owns nothing, exits 0, and still reminds about Epic', async () => {
+    const result = await runCli(['remove', '--stack', 'nothing-here'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Stack "nothing-here" owns nothing in Pexip at ${sim.url}: nothing to remove.\n`);
+    expect(result.stdout).toMatch(/^!{100}\n!! Reminder: the integration must also be removed on the Epic side\./m);
   });
 });

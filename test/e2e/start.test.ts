@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
-import { run, toolEnv } from '../helpers/terraform';
+import { run, tempDir, toolEnv } from '../helpers/terraform';
 
 const ROOT = resolve(__dirname, '..', '..');
 
 describe('npm start (the main job)', () => {
   it('deploys nonprod to the embedded simulator, lists the objects, and shows both second plans clean', async () => {
-    const result = await run(process.execPath, [resolve(ROOT, 'dist', 'examples', 'start.js'), '--exit'], ROOT, toolEnv());
+    // Its own TMPDIR: the demo's scratch directory ($TMPDIR/pexip-cdktf-demo) is then this run's alone.
+    const result = await run(process.execPath, [resolve(ROOT, 'dist', 'examples', 'start.js'), '--exit'], ROOT, toolEnv({ TMPDIR: tempDir('start-') }));
     expect(result.code).toBe(0);
     expect(result.output).toMatch(/== Pexip simulator listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(result.output).toMatch(/telehealth_profile\s+Healthcare Org \(test\)\s+1\s+nonprod\/epic\.profile/);

@@ -53,7 +53,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { area: 'cli', case: 'an option without its value', args: ['reconcile', '{desired}', '--expect-hash'], exitCode: 1, stderr: 'error: --expect-hash needs a value <sha256>.', writes: 0 },
   { area: 'cli', case: 'a boolean option given a value', args: ['appointments', '--history=yes'], exitCode: 1, stderr: 'error: --history takes no value (or =true/=false).', writes: 0 },
   { area: 'cli', case: 'a surplus argument', args: ['plan', '{desired}', 'extra'], exitCode: 1, stderr: 'error: unexpected argument "extra"; see --help.', writes: 0 },
-  { area: 'cli', case: 'no desired-set argument', args: ['reconcile'], exitCode: 1, stderr: 'error: missing argument <desired-set>: The desired-set JSON file the stack synthesized.', writes: 0 },
+  { area: 'cli', case: 'no desired-set argument', args: ['reconcile'], exitCode: 1, stderr: 'error: missing argument <stack>: Stack name (e.g. prod), or the desired-set JSON file a stack synthesized.', writes: 0 },
   { area: 'cli', case: 'a key size Epic does not use', args: ['keygen', '64'], exitCode: 1, stderr: 'error: key size must be 32 (AES-256-CBC) or 16 (AES-128-CBC), not 64.', writes: 0 },
   { area: 'cli', case: 'a time that is not a time', args: ['appointments', '--history', '--since', 'last week'], exitCode: 1, stderr: 'error: --since must be an ISO date/time (2026-11-25T08:00) or an age (90m, 24h, 7d), not "last week".', writes: 0 },
   { area: 'cli', case: 'a period that ends before it starts', args: ['appointments', '--history', '--since', '1h', '--until', '2h'], exitCode: 1, stderr: 'error: --since must be before --until.', writes: 0 },

@@ -1,11 +1,11 @@
-import { dirname, join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../api/errors';
 import { loadDesiredSet } from '../../engine/desired';
 import { checkSecrets } from '../../engine/secret-check';
 import { generateEpicKey } from '../../epic/encryption-key';
 import { activeAppointments, historicAppointments, type MonitoringReport, presentReport } from '../../epic/monitoring';
 import { type Command, EXIT } from '../command';
+import { desiredSetPath, OUTDIR } from '../desired-arg';
 import { withClient } from '../with-client';
 
 export const keygenCommand: Command = {
@@ -30,12 +30,10 @@ export const secretsCommand: Command = {
     { name: 'action', description: 'check', required: true },
     { name: 'stack', description: 'Stack name (reads <outdir>/stacks/<stack>/pexip-desired.json) or a desired-set file', required: true },
   ],
-  options: [{ name: 'outdir', type: 'string', value: '<dir>', description: 'cdktf output directory (default cdktf.out).' }],
+  options: [OUTDIR],
   async run({ args, json, env, out, log }) {
     if (args.positionals[0] !== 'check') throw new ConfigError(`unknown secrets action "${args.positionals[0]}"; use check.`, { field: 'action' });
-    const target = args.positionals[1];
-    const file = target.endsWith('.json') ? target : join((args.options.outdir as string | undefined) ?? 'cdktf.out', 'stacks', target, 'pexip-desired.json');
-    if (!existsSync(file)) throw new ConfigError(`no desired set at ${file}: run cdktf synth first (or give --outdir).`, { field: 'stack' });
+    const file = desiredSetPath(args.positionals[1], args.options.outdir as string | undefined);
     const { set } = loadDesiredSet(file);
     const report = checkSecrets(set, env, dirname(resolve(file)));
     const problems = report.secrets.filter((s) => s.status !== 'ok');

@@ -1,0 +1,54 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../api/errors';
+import { STACK_NAME } from '../kinds/ownership';
+import type { OptionSpec, PositionalSpec } from './args';
+
+/**
+ * Commands take a stack name (`prod`) or a desired-set file (`cdktf.out/stacks/prod/pexip-desired.json`). A stack
+ * name is looked up in the app's synth output: `--outdir`, else the `output` of the nearest cdktf.json, else
+ * `cdktf.out`.
+ */
+
+export const DESIRED_FILE = 'pexip-desired.json';
+
+export const STACK_OR_FILE: PositionalSpec = { name: 'stack', description: 'Stack name (e.g. prod), or the desired-set JSON file a stack synthesized.', required: true };
+export const OUTDIR: OptionSpec = { name: 'outdir', type: 'string', value: '<dir>', description: 'cdktf output directory (default: cdktf.json\'s output, or cdktf.out).' };
+
+/** The nearest cdktf.json's directory and output directory, from `from` upwards. */
+function cdktfOutput(from: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const file = join(dir, 'cdktf.json');
+    if (existsSync(file)) {
+      let output: unknown;
+      try {
+        output = (JSON.parse(readFileSync(file, 'utf8')) as { output?: unknown }).output;
+      } catch {
+        throw new ConfigError(`${file} is not valid JSON.`, { field: 'cdktf.json' });
+      }
+      return resolve(dir, typeof output === 'string' && output !== '' ? output : 'cdktf.out');
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Stacks synthesized in an output directory (those with a desired set). */
+export function synthesizedStacks(outdir: string): string[] {
+  const stacks = join(outdir, 'stacks');
+  if (!existsSync(stacks)) return [];
+  return readdirSync(stacks)
+    .filter((name) => existsSync(join(stacks, name, DESIRED_FILE)))
+    .sort();
+}
+
+/** The desired-set file a stack-or-file argument names; a clear error naming the known stacks otherwise. */
+export function desiredSetPath(arg: string, outdirOption?: string, cwd: string = process.cwd()): string {
+  if (arg.endsWith('.json') || arg.includes('/') || arg.includes('\\')) return arg;
+  if (!STACK_NAME.test(arg)) throw new ConfigError(`"${arg}" is neither a stack name nor a .json desired-set file.`, { field: 'stack' });
+  const outdir = outdirOption !== undefined ? resolve(cwd, outdirOption) : (cdktfOutput(cwd) ?? resolve(cwd, 'cdktf.out'));
+  const file = join(outdir, 'stacks', arg, DESIRED_FILE);
+  if (existsSync(file)) return file;
+  const known = synthesizedStacks(outdir);
+  if (known.length === 0) throw new ConfigError(`no stack '${arg}': nothing is synthesized in ${outdir}; run cdktf synth first (or give --outdir).`, { field: 'stack' });
+  throw new ConfigError(`no stack '${arg}'; stacks: ${known.join(', ')}`, { field: 'stack' });
+}

@@ -1,0 +1,69 @@
+import type { PexipClient } from '../api/client';
+import { ConfigError } from '../api/errors';
+import { kindByName, type KindName } from '../kinds';
+import type { JsonObject, KindSpec } from '../kinds/types';
+import type { DesiredSet } from './desired';
+import { ledgerBody, emptyLedger, LEDGER_KIND_NAME } from './ledger';
+import { compareWithSchema, readSchema, type SchemaFinding, type Sending } from './node-schema';
+import { uriOfLive } from './live';
+import { desiredBody, diffFields, type Plan } from './plan';
+
+/**
+ * Before the first write: the schema of every kind the plan writes, read from the node (one request per kind),
+ * compared with what the plan would send. Mismatches stop the run with nothing written; where our description only
+ * guesses a value (the encryption algorithm's spelling) the node's own spelling is adopted.
+ */
+
+/** Nothing was written: the node's schema does not accept what the stack would send. */
+export class SchemaMismatchError extends ConfigError {
+  constructor(readonly findings: readonly SchemaFinding[]) {
+    super(
+      `nothing was changed: the Management Node does not accept what this stack would send (${findings.length} problem${findings.length > 1 ? 's' : ''}):\n${findings.map((f) => `  ${f.kind.title}, field ${f.field}: ${f.message}`).join('\n')}\nRun pexip-cdktf doctor for the full comparison.`,
+      { kind: findings[0].kind.title, field: findings[0].field },
+    );
+  }
+}
+
+/** What each kind would send when the plan is applied: create bodies in full, updates their changed fields. */
+export function plannedSendings(set: DesiredSet, plan: Plan, secrets: ReadonlyMap<string, Readonly<Record<string, string>>>): Map<KindName, Sending[]> {
+  const byKind = new Map<KindName, Sending[]>();
+  const add = (kind: KindName, sending: Sending) => byKind.set(kind, [...(byKind.get(kind) ?? []), sending]);
+  let writesLedger = false;
+  const uris = new Map(plan.actions.flatMap((a) => (a.type === 'update' || a.type === 'unchanged' ? [[a.id!, uriOfLive(kindByName(a.kind), a.live)] as const] : [])));
+  for (const action of plan.actions) {
+    if (action.type === 'prune') writesLedger = true;
+    if (action.type !== 'create' && action.type !== 'replace' && action.type !== 'update') continue;
+    if (action.kind === 'licence') continue;
+    const kind = kindByName(action.kind);
+    const body = desiredBody(set, action.object, uris, plan.lookups, action.type === 'update' ? action.live : undefined);
+    if (action.type === 'update') {
+      const changed = Object.fromEntries(diffFields(kind, body, action.live).map((c) => [c.field, body[c.field]])) as JsonObject;
+      add(action.kind, { body: changed, secrets: action.sendSecrets ? secrets.get(action.id!) : undefined, creating: false });
+    } else {
+      writesLedger = true;
+      add(action.kind, { body, secrets: secrets.get(action.id!) ?? Object.fromEntries(Object.keys(action.object.secrets ?? {}).map((f) => [f, undefined])), creating: true });
+    }
+  }
+  // The stack's ledger is a policy profile too: its fields must exist on the node.
+  if (writesLedger) add(LEDGER_KIND_NAME, { body: ledgerBody(emptyLedger(set.stack)), creating: plan.ledger.key === undefined });
+  return byKind;
+}
+
+/** Reads the schemas of the given kinds (in parallel) and compares; returns every finding. */
+export async function checkSchemas(client: PexipClient, sendings: ReadonlyMap<KindName, readonly Sending[]>): Promise<SchemaFinding[]> {
+  const kinds = [...sendings.keys()].map(kindByName);
+  const schemas = await Promise.all(kinds.map((kind) => readSchema(client, kind)));
+  return schemas.flatMap((schema) => compareWithSchema(schema, sendings.get(schema.kind.name as KindName) ?? []));
+}
+
+/** The desired set with the node's spellings of guessed values (the `adapted` findings) put in. */
+export function adaptToNode(set: DesiredSet, findings: readonly SchemaFinding[]): DesiredSet {
+  const adapted = findings.filter((f) => f.status === 'adapted');
+  if (adapted.length === 0) return set;
+  const rewrite = (kind: KindSpec, spec: JsonObject): JsonObject => {
+    const out = { ...spec };
+    for (const f of adapted) if (f.kind.name === kind.name && out[f.field] === f.from) out[f.field] = f.to!;
+    return out;
+  };
+  return { ...set, objects: set.objects.map((o) => ({ ...o, spec: rewrite(kindByName(o.kind), o.spec) })) };
+}
