@@ -79,6 +79,34 @@ export class FaultInjector {
   }
 }
 
+/** Requests waiting on a `hold` fault, until the test releases them or their own time limit passes. */
+export class HoldQueue {
+  private waiting: (() => void)[] = [];
+
+  get count(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves when released, or after `maxMs`. */
+  wait(maxMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiting = this.waiting.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      // A forgotten hold must not keep a test process (or the CLI after Ctrl-C) alive.
+      timer.unref();
+      this.waiting.push(done);
+    });
+  }
+
+  releaseAll(): void {
+    for (const release of [...this.waiting]) release();
+  }
+}
+
 function validateFault(spec: FaultSpec): void {
   const action = spec.action as { type?: string; status?: unknown; ms?: unknown };
   const types = ['status', 'html', 'raw', 'delay', 'hold', 'reset-before', 'reset-after'];
