@@ -3,7 +3,7 @@ import type { SimulatorAuth } from './auth';
 import type { CommandApi } from './command-api';
 import type { ConfigurationApi } from './config-api';
 import type { FaultAction, FaultInjector, HoldQueue } from './faults';
-import { problemReply, readBody, type Reply, send } from './http';
+import { answer, problemReply, readBody, type Reply } from './http';
 import type { MonitoringApi } from './monitoring-api';
 import { HttpProblem } from './tastypie';
 
@@ -23,6 +23,8 @@ export interface RequestRecord {
 
 const API_PREFIX = '/api/admin/';
 const CONFIG_PREFIX = '/api/admin/configuration/v1/';
+/** The token endpoint cannot authenticate before reading its (small, form-encoded) body, so it reads little. */
+const TOKEN_BODY_LIMIT = 64 * 1024;
 
 export interface ManagementOptions {
   /** The current authenticator (a restart replaces it, dropping every token). */
@@ -36,6 +38,7 @@ export interface ManagementOptions {
   readonly tls: boolean;
   /** No WWW-Authenticate challenge when only OAuth2 is accepted. */
   readonly disableBasic: boolean;
+  /** Largest management-API request body (the token endpoint takes at most 64 KiB). */
   readonly maxBodyBytes: number;
 }
 
@@ -62,17 +65,23 @@ export class ManagementApi {
         return;
       }
       record.status = reply.status;
-      send(res, reply);
+      answer(req, res, reply);
       return;
     }
     let reply: Reply;
     try {
-      // Like a real server, the request is read first; a slow handler then goes on (and commits) even if the
-      // client gives up waiting, which is what makes a timed-out create ambiguous.
-      const body = await readBody(req, this.options.maxBodyBytes);
+      // Everything that can be refused without the body (unknown path, missing credentials) is refused first, so
+      // nobody can make the simulator buffer a body without credentials.
+      const refusal = this.refusal(req, method, url);
+      let body: Buffer = Buffer.alloc(0);
+      if (!refusal) {
+        // Like a real server, the request is read first; a slow handler then goes on (and commits) even if the
+        // client gives up waiting, which is what makes a timed-out create ambiguous.
+        body = await readBody(req, res, isTokenPath(url.pathname) ? TOKEN_BODY_LIMIT : this.options.maxBodyBytes);
+      }
       if (fault?.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
       if (fault?.type === 'hold') await this.options.held.wait(fault.maxMs ?? 120_000);
-      reply = this.route(req, method, url, body);
+      reply = refusal ?? this.route(req, method, url, body);
     } catch (error) {
       if (!(error instanceof HttpProblem)) throw error;
       reply = problemReply(error);
@@ -84,21 +93,28 @@ export class ManagementApi {
     }
     record.status = reply.status;
     if (res.destroyed) return;
-    send(res, reply);
+    answer(req, res, reply);
   }
 
-  private route(req: http.IncomingMessage, method: string, url: URL, body: Buffer): Reply {
+  /** The answer to a request that must not get as far as reading its body, if it is one. */
+  private refusal(req: http.IncomingMessage, method: string, url: URL): Reply | undefined {
     const path = url.pathname;
-    if (path === '/oauth/token/' || path === '/oauth/token') {
-      if (method !== 'POST') return { status: 405, headers: { Allow: 'POST' } };
-      const scheme = this.options.tls ? 'https' : 'http';
-      const reply = this.options.auth().issueToken(new URLSearchParams(body.toString('utf8')), `${scheme}://${req.headers.host}/oauth/token/`);
-      return { status: reply.status, body: reply.body };
-    }
+    if (isTokenPath(path)) return method === 'POST' ? undefined : { status: 405, headers: { Allow: 'POST' } };
     if (!path.startsWith(API_PREFIX)) return { status: 404 };
     if (!path.endsWith('/')) return { status: 301, headers: { Location: `${path}/${url.search}` } };
     if (!this.options.auth().accepts(req.headers.authorization)) {
       return { status: 401, headers: this.options.disableBasic ? {} : { 'WWW-Authenticate': 'Basic realm="Pexip Infinity Management"' } };
+    }
+    return undefined;
+  }
+
+  /** A request that passed `refusal`, with its body. */
+  private route(req: http.IncomingMessage, method: string, url: URL, body: Buffer): Reply {
+    const path = url.pathname;
+    if (isTokenPath(path)) {
+      const scheme = this.options.tls ? 'https' : 'http';
+      const reply = this.options.auth().issueToken(new URLSearchParams(body.toString('utf8')), `${scheme}://${req.headers.host}/oauth/token/`);
+      return { status: reply.status, body: reply.body };
     }
     const [api, version, ...rest] = path.slice(API_PREFIX.length).split('/').filter((s, i, all) => s !== '' || i < all.length - 1);
     const segments = rest.filter((s) => s !== '');
@@ -115,6 +131,10 @@ export class ManagementApi {
         return { status: 404 };
     }
   }
+}
+
+function isTokenPath(path: string): boolean {
+  return path === '/oauth/token/' || path === '/oauth/token';
 }
 
 function faultReply(fault: FaultAction): Reply | undefined {

@@ -1,28 +1,36 @@
 import type http from 'node:http';
 import type { JsonObject, JsonValue } from '../kinds/types';
-import { isPlainObject } from '../kinds/validate';
 import { addAppointments, type AppointmentSeed, type DayOptions, realisticDay } from './appointments';
 import { SimulatorAuth } from './auth';
 import { type KindCatalogue, kindCatalogue, resourceNames } from './catalogue';
 import { CommandApi } from './command-api';
 import { ConfigurationApi } from './config-api';
 import { ConfigResources, type ReferencedDeleteMode, type SecretReadMode } from './config-resources';
+import { isLoopbackBind } from './control-guard';
 import { CONTROL_PREFIX, ControlApi } from './controls';
 import { FaultInjector, type FaultSpec, HoldQueue } from './faults';
-import { close, createServer, listen, readBody, send } from './http';
+import { close, createServer, listen } from './http';
 import { DEFAULT_ENTITLEMENTS, type Entitlement } from './licensing';
 import { ManagementApi, type RequestRecord } from './management-api';
 import { MonitoringApi } from './monitoring-api';
+import { parseState } from './state-format';
 import { initialData, secretFingerprint, type SimulatorData } from './store';
-import { HttpProblem } from './tastypie';
 
 export type { RequestRecord } from './management-api';
+export { InvalidStateError, SimulatorInputError } from './errors';
+
+const DEFAULT_HOST = '127.0.0.1';
 
 export interface SimulatorOptions {
   /** TCP port; 0 (default) picks a free one. */
   readonly port?: number;
-  /** Listen address; loopback by default, since the control endpoints are unauthenticated. */
+  /**
+   * Listen address (default 127.0.0.1). Any other address exposes the management API to the network and calls
+   * `onWarning`; the `/_simulator/` controls answer loopback clients only, whatever the address.
+   */
   readonly host?: string;
+  /** Receives warnings about how the simulator is exposed (default: written to stderr). */
+  readonly onWarning?: (message: string) => void;
   /** Basic-auth users (name → password). Default: `admin` / `pexip-simulator`. */
   readonly users?: Readonly<Record<string, string>>;
   /** OAuth2 clients (client id → PEM public key). */
@@ -39,7 +47,7 @@ export interface SimulatorOptions {
   readonly entitlements?: Readonly<Record<string, Entitlement>>;
   /** Serve HTTPS with this certificate and key (PEM). */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
-  /** Largest request body accepted (default 64 MiB). */
+  /** Largest management-API request body (default 64 MiB); a larger declared length is refused before reading. */
   readonly maxBodyBytes?: number;
 }
 
@@ -105,12 +113,22 @@ export class PexipSimulator {
   static async start(options: SimulatorOptions = {}): Promise<PexipSimulator> {
     const simulator = new PexipSimulator(options);
     await simulator.listen(options.port ?? 0);
+    const host = options.host ?? DEFAULT_HOST;
+    if (!isLoopbackBind(host)) {
+      const warn = options.onWarning ?? ((message: string) => process.stderr.write(`simulator: warning: ${message}\n`));
+      warn(
+        `listening on ${host} port ${simulator.port}: the management API is reachable from the network, protected only by its ` +
+          `credentials${options.tls ? '' : ' sent in clear over plain HTTP'}; the /_simulator/ controls are not reachable from the network ` +
+          '(they answer loopback clients only).',
+      );
+    }
     return simulator;
   }
 
-  /** Base URL, e.g. `http://127.0.0.1:43121`. */
+  /** Base URL, e.g. `http://127.0.0.1:43121`; for a wildcard bind, the loopback address (where the controls answer). */
   get url(): string {
-    const host = this.options.host ?? '127.0.0.1';
+    const bound = this.options.host ?? DEFAULT_HOST;
+    const host = bound === '0.0.0.0' ? '127.0.0.1' : bound === '::' ? '::1' : bound;
     return `${this.options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
   }
 
@@ -162,11 +180,12 @@ export class PexipSimulator {
     return state;
   }
 
+  /**
+   * Replaces everything the simulator holds with a state as `exportState({ includeSecrets: true })` gives it.
+   * Throws InvalidStateError, changing nothing, when the state does not have that shape.
+   */
   importState(state: JsonValue): void {
-    if (!isPlainObject(state) || !isPlainObject(state.config) || !isPlainObject(state.counters)) {
-      throw new HttpProblem(400, { error: 'State must be an object with "config" and "counters" as exported.' });
-    }
-    this.data = { ...this.freshData(), ...(structuredClone(state) as unknown as SimulatorData) };
+    this.data = parseState(state, resourceNames(this.catalogue), this.freshData());
   }
 
   reset(): void {
@@ -219,18 +238,14 @@ export class PexipSimulator {
 
   private async listen(port: number): Promise<void> {
     const server = createServer((req, res) => this.handle(req, res), this.options.tls);
-    this.port = await listen(server, port, this.options.host ?? '127.0.0.1');
+    this.port = await listen(server, port, this.options.host ?? DEFAULT_HOST);
     this.server = server;
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = (req.method ?? 'GET').toUpperCase();
-    if (url.pathname.startsWith(CONTROL_PREFIX)) {
-      const body = await readBody(req, this.options.maxBodyBytes ?? 64 * 1024 * 1024).catch(() => Buffer.alloc(0));
-      send(res, this.controls.handle(method, url, body));
-      return;
-    }
-    await this.management.serve(req, res, method, url);
+    if (url.pathname.startsWith(CONTROL_PREFIX)) await this.controls.serve(req, res, method, url);
+    else await this.management.serve(req, res, method, url);
   }
 }

@@ -3,7 +3,7 @@ import { ConfigError } from '../../api/errors';
 import type { JsonValue } from '../../kinds/types';
 import type { Entitlement } from '../../simulator/licensing';
 import { DEFAULT_ENTITLEMENTS } from '../../simulator/licensing';
-import { PexipSimulator } from '../../simulator/server';
+import { InvalidStateError, PexipSimulator } from '../../simulator/server';
 import type { Command } from '../command';
 import { EXIT } from '../command';
 
@@ -12,6 +12,15 @@ function readOption(path: string, option: string): Buffer {
     return readFileSync(path);
   } catch (error) {
     throw new ConfigError(`${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { field: option });
+  }
+}
+
+function readState(path: string): JsonValue {
+  const text = readOption(path, '--state').toString('utf8');
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch (error) {
+    throw new ConfigError(`--state ${path} is not JSON (${(error as Error).message}).`, { field: '--state' });
   }
 }
 
@@ -52,7 +61,7 @@ export const simulatorCommand: Command = {
     { name: 'appointments', type: 'number', value: '<count>', description: 'Seed a realistic day with this many appointments.' },
     { name: 'state', type: 'string', value: '<state.json>', description: 'Start from exported state (GET /_simulator/state).' },
   ],
-  async run({ args, json, env, out, stopped }) {
+  async run({ args, json, env, log, out, stopped }) {
     const o = args.options;
     const secretReadMode = (o['secret-read-mode'] as string | undefined) ?? 'encrypted';
     if (!['encrypted', 'blank', 'omit'].includes(secretReadMode)) throw new ConfigError('--secret-read-mode must be encrypted, blank or omit.', { field: '--secret-read-mode' });
@@ -61,9 +70,11 @@ export const simulatorCommand: Command = {
     if (Boolean(o['tls-cert']) !== Boolean(o['tls-key'])) throw new ConfigError('--tls-cert and --tls-key go together.', { field: '--tls-cert' });
     const port = (o.port as number | undefined) ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port must be 0-65535.', { field: '--port' });
+    const state = o.state ? readState(o.state as string) : undefined;
     const simulator = await PexipSimulator.start({
       port,
       host: o.host as string | undefined,
+      onWarning: (message) => log.warn(message),
       users: { [(o.username as string | undefined) ?? 'admin']: (o.password as string | undefined) ?? env.PEXIP_SIMULATOR_PASSWORD ?? 'pexip-simulator' },
       oauthClients: Object.fromEntries(pairs(o['oauth-client'] as string[] | undefined, '--oauth-client').map(([id, file]) => [id, readOption(file, '--oauth-client').toString('utf8')])),
       tokenLifetimeSeconds: o['token-lifetime'] as number | undefined,
@@ -73,7 +84,15 @@ export const simulatorCommand: Command = {
       referencedDelete: referencedDelete as 'protect' | 'set-null',
       entitlements: entitlements(o.entitlement as string[] | undefined),
     });
-    if (o.state) simulator.importState(JSON.parse(readOption(o.state as string, '--state').toString('utf8')) as JsonValue);
+    if (state !== undefined) {
+      try {
+        simulator.importState(state);
+      } catch (error) {
+        await simulator.stop();
+        if (error instanceof InvalidStateError) throw new ConfigError(`--state ${o.state as string}: ${error.message}`, { field: '--state' });
+        throw error;
+      }
+    }
     if (o.appointments) simulator.addRealisticDay({ count: o.appointments as number });
     out(json ? `${JSON.stringify({ url: simulator.url })}\n` : `listening on ${simulator.url}\n`);
     await stopped;

@@ -1,0 +1,46 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, startCli } from '../helpers/cli';
+
+/** `pexip-cdktf simulator` start-up: exposure warnings, and one clear line for every way start-up can fail. */
+const TMP = process.env.PEXIP_CDKTF_TEST_TMP ?? '/tmp';
+
+async function eventually(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  if (!check()) throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('pexip-cdktf simulator start-up', () => {
+  it('warns on stderr when bound to every interface, and keeps the controls loopback-only', async () => {
+    const { child, match, output } = await startCli(['simulator', '--host', '0.0.0.0'], /listening on (http:\/\/127\.0\.0\.1:(\d+))\n/);
+    try {
+      await eventually(() => output().includes('warning:'), 'the warning');
+      expect(output()).toContain(
+        `warning: listening on 0.0.0.0 port ${match[2]}: the management API is reachable from the network, protected only by its credentials sent in clear over plain HTTP; the /_simulator/ controls are not reachable from the network (they answer loopback clients only).`,
+      );
+      expect((await fetch(`${match[1]}/_simulator/faults`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it('does not warn on the default loopback bind', async () => {
+    const { child, output } = await startCli(['simulator'], /listening on http:\/\/127\.0\.0\.1:\d+\n/);
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGTERM');
+    expect(output()).not.toContain('warning');
+  });
+
+  it('refuses a --state file that is not JSON, or not a state, in one line', async () => {
+    const notJson = join(TMP, 'state-not-json.json');
+    const notState = join(TMP, 'state-wrong-shape.json');
+    writeFileSync(notJson, '{"config": ');
+    writeFileSync(notState, JSON.stringify({ config: { telehealth_profile: {} }, counters: {} }));
+    const first = await runCli(['simulator', '--state', notJson]);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toBe(`error: --state ${notJson} is not JSON (Unexpected end of JSON input).\n`);
+    const second = await runCli(['simulator', '--state', notState]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(`error: --state ${notState}: state.config.telehealth_profile must be an array of objects (got an object).\n`);
+  });
+});
