@@ -4,6 +4,7 @@ import type { CommandApi } from './command-api';
 import type { ConfigurationApi } from './config-api';
 import type { FaultAction, FaultInjector, HoldQueue } from './faults';
 import { answer, problemReply, readBody, type Reply } from './http';
+import { type LatencyOptions, latencyFor, sleep } from './latency';
 import type { MonitoringApi } from './monitoring-api';
 import { HttpProblem } from './tastypie';
 
@@ -40,11 +41,12 @@ export interface ManagementOptions {
   readonly disableBasic: boolean;
   /** Largest management-API request body (the token endpoint takes at most 64 KiB). */
   readonly maxBodyBytes: number;
+  readonly latency: LatencyOptions;
 }
 
 /**
  * Everything a real Management Node answers (the management API and the OAuth2 token endpoint), with what a test
- * scripts around it: the request log and injected faults.
+ * scripts around it: the request log, injected faults and latency.
  */
 export class ManagementApi {
   readonly requests: RequestRecord[] = [];
@@ -64,8 +66,9 @@ export class ManagementApi {
         req.socket.destroy();
         return;
       }
+      await sleep(latencyFor(method, this.options.latency));
       record.status = reply.status;
-      answer(req, res, reply);
+      if (!res.destroyed) answer(req, res, reply);
       return;
     }
     let reply: Reply;
@@ -79,8 +82,10 @@ export class ManagementApi {
         // client gives up waiting, which is what makes a timed-out create ambiguous.
         body = await readBody(req, res, isTokenPath(url.pathname) ? TOKEN_BODY_LIMIT : this.options.maxBodyBytes);
       }
-      if (fault?.type === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+      if (fault?.type === 'delay') await sleep(fault.ms);
       if (fault?.type === 'hold') await this.options.held.wait(fault.maxMs ?? 120_000);
+      // After the body and before the commit: a write's latency is a slow commit, not a slow upload.
+      await sleep(latencyFor(method, this.options.latency));
       reply = refusal ?? this.route(req, method, url, body);
     } catch (error) {
       if (!(error instanceof HttpProblem)) throw error;

@@ -10,6 +10,7 @@ import { isLoopbackBind } from './control-guard';
 import { CONTROL_PREFIX, ControlApi } from './controls';
 import { FaultInjector, type FaultSpec, HoldQueue } from './faults';
 import { close, createServer, listen } from './http';
+import { checkLatency, type LatencyOptions } from './latency';
 import { DEFAULT_ENTITLEMENTS, type Entitlement } from './licensing';
 import { ManagementApi, type RequestRecord } from './management-api';
 import { MonitoringApi } from './monitoring-api';
@@ -18,6 +19,7 @@ import { initialData, secretFingerprint, type SimulatorData } from './store';
 
 export type { RequestRecord } from './management-api';
 export { InvalidStateError, SimulatorInputError } from './errors';
+export type { LatencyOptions } from './latency';
 
 const DEFAULT_HOST = '127.0.0.1';
 
@@ -49,6 +51,8 @@ export interface SimulatorOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** Largest management-API request body (default 64 MiB); a larger declared length is refused before reading. */
   readonly maxBodyBytes?: number;
+  /** Delays on the management API and the token endpoint, never on the controls (default none). */
+  readonly latency?: LatencyOptions;
 }
 
 /**
@@ -72,6 +76,7 @@ export class PexipSimulator {
   private port = 0;
 
   private constructor(private readonly options: SimulatorOptions) {
+    checkLatency(options.latency ?? {});
     this.data = this.freshData();
     this.auth = this.newAuth();
     const data = () => this.data;
@@ -91,6 +96,7 @@ export class PexipSimulator {
       tls: Boolean(options.tls),
       disableBasic: options.disableBasic ?? false,
       maxBodyBytes: options.maxBodyBytes ?? 64 * 1024 * 1024,
+      latency: options.latency ?? {},
     });
     this.requests = this.management.requests;
     this.controls = new ControlApi({

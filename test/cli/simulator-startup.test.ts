@@ -43,4 +43,34 @@ describe('pexip-cdktf simulator start-up', () => {
     expect(second.code).toBe(1);
     expect(second.stderr).toBe(`error: --state ${notState}: state.config.telehealth_profile must be an array of objects (got an object).\n`);
   });
+
+  it('delays reads and writes as --read-latency-ms and --write-latency-ms say', async () => {
+    const { child, match } = await startCli(['simulator', '--read-latency-ms', '250', '--write-latency-ms', '400'], /listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
+    try {
+      const auth = { Authorization: `Basic ${Buffer.from('admin:pexip-simulator').toString('base64')}` };
+      let started = performance.now();
+      expect((await fetch(`${match[1]}/api/admin/configuration/v1/policy_server/`, { headers: auth })).status).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(245);
+      started = performance.now();
+      const created = await fetch(`${match[1]}/api/admin/configuration/v1/policy_server/`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{"name": "slow"}' });
+      expect(created.status).toBe(201);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(395);
+      started = performance.now();
+      expect((await fetch(`${match[1]}/_simulator/requests`)).status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
+  it.each([
+    [['--read-latency-ms', '1.5'], 'error: --read-latency-ms must be an integer from 0 to 60000 (got 1.5).'],
+    [['--write-latency-ms', '60001'], 'error: --write-latency-ms must be an integer from 0 to 60000 (got 60001).'],
+    [['--latency-jitter-ms=-3'], 'error: --latency-jitter-ms must be an integer from 0 to 60000 (got -3).'],
+    [['--latency-jitter-ms', 'lots'], 'error: --latency-jitter-ms must be a number (got "lots").'],
+  ])('refuses %j in one line', async (args, message) => {
+    const result = await runCli(['simulator', ...args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`${message}\n`);
+  });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../api/errors';
 import type { JsonValue } from '../../kinds/types';
 import type { Entitlement } from '../../simulator/licensing';
+import { MAX_LATENCY_MS } from '../../simulator/latency';
 import { DEFAULT_ENTITLEMENTS } from '../../simulator/licensing';
 import { InvalidStateError, PexipSimulator } from '../../simulator/server';
 import type { Command } from '../command';
@@ -22,6 +23,14 @@ function readState(path: string): JsonValue {
   } catch (error) {
     throw new ConfigError(`--state ${path} is not JSON (${(error as Error).message}).`, { field: '--state' });
   }
+}
+
+function latencyOption(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_LATENCY_MS) {
+    throw new ConfigError(`--${flag} must be an integer from 0 to ${MAX_LATENCY_MS} (got ${String(value)}).`, { field: `--${flag}` });
+  }
+  return value;
 }
 
 function pairs(values: readonly string[] | undefined, option: string): [string, string][] {
@@ -60,6 +69,9 @@ export const simulatorCommand: Command = {
     { name: 'entitlement', type: 'string', value: '<key>=telehealth:<n>', repeatable: true, description: 'Accept another licence entitlement key.' },
     { name: 'appointments', type: 'number', value: '<count>', description: 'Seed a realistic day with this many appointments.' },
     { name: 'state', type: 'string', value: '<state.json>', description: 'Start from exported state (GET /_simulator/state).' },
+    { name: 'read-latency-ms', type: 'number', value: '<ms>', description: 'Delay every management-API read (GET) by this much (default 0).' },
+    { name: 'write-latency-ms', type: 'number', value: '<ms>', description: 'Delay every write (POST/PUT/PATCH/DELETE) before it commits (default 0).' },
+    { name: 'latency-jitter-ms', type: 'number', value: '<ms>', description: 'Add up to this much more, at random, to every request (default 0).' },
   ],
   async run({ args, json, env, log, out, stopped }) {
     const o = args.options;
@@ -70,6 +82,11 @@ export const simulatorCommand: Command = {
     if (Boolean(o['tls-cert']) !== Boolean(o['tls-key'])) throw new ConfigError('--tls-cert and --tls-key go together.', { field: '--tls-cert' });
     const port = (o.port as number | undefined) ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port must be 0-65535.', { field: '--port' });
+    const latency = {
+      readMs: latencyOption(o['read-latency-ms'], 'read-latency-ms'),
+      writeMs: latencyOption(o['write-latency-ms'], 'write-latency-ms'),
+      jitterMs: latencyOption(o['latency-jitter-ms'], 'latency-jitter-ms'),
+    };
     const state = o.state ? readState(o.state as string) : undefined;
     const simulator = await PexipSimulator.start({
       port,
@@ -83,6 +100,7 @@ export const simulatorCommand: Command = {
       secretReadMode: secretReadMode as 'encrypted' | 'blank' | 'omit',
       referencedDelete: referencedDelete as 'protect' | 'set-null',
       entitlements: entitlements(o.entitlement as string[] | undefined),
+      latency,
     });
     if (state !== undefined) {
       try {
