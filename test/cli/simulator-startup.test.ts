@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { runCli, startCli } from '../helpers/cli';
 
@@ -68,9 +69,42 @@ describe('pexip-cdktf simulator start-up', () => {
     [['--write-latency-ms', '60001'], 'error: --write-latency-ms must be an integer from 0 to 60000 (got 60001).'],
     [['--latency-jitter-ms=-3'], 'error: --latency-jitter-ms must be an integer from 0 to 60000 (got -3).'],
     [['--latency-jitter-ms', 'lots'], 'error: --latency-jitter-ms must be a number (got "lots").'],
+    [['--appointments', '0'], 'error: --appointments must be an integer from 1 to 100000.'],
   ])('refuses %j in one line', async (args, message) => {
     const result = await runCli(['simulator', ...args]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`${message}\n`);
+  });
+
+  it('says in one line that the port is busy, with exit code 1', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+    try {
+      const result = await runCli(['simulator', '--port', String(port)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`error: port ${port} is already in use; choose another --port or 0 for a free one.\n`);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('says in one line when --host is not an address of this machine', async () => {
+    const result = await runCli(['simulator', '--host', '203.0.113.7']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: --host 203.0.113.7 is not an address of this machine.\n');
+  });
+
+  it('says in one line when the TLS certificate, its key or an OAuth2 client key is not usable', async () => {
+    const garbage = join(TMP, 'not-a-pem.pem');
+    writeFileSync(garbage, 'not a pem\n');
+    const tls = await runCli(['simulator', '--tls-cert', garbage, '--tls-key', garbage]);
+    expect(tls.code).toBe(1);
+    expect(tls.stderr).toBe(`error: --tls-cert ${garbage} and --tls-key ${garbage} are not a usable PEM certificate and private key (PEM routines::no start line).\n`);
+    const missing = await runCli(['simulator', '--tls-cert', join(TMP, 'absent.pem'), '--tls-key', garbage]);
+    expect(missing.stderr).toBe(`error: --tls-cert: cannot read ${join(TMP, 'absent.pem')} (ENOENT).\n`);
+    const oauth = await runCli(['simulator', '--oauth-client', `client-1=${garbage}`]);
+    expect(oauth.code).toBe(1);
+    expect(oauth.stderr).toBe(`error: --oauth-client client-1: ${garbage} is not a PEM public key.\n`);
   });
 });

@@ -1,10 +1,13 @@
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { ConfigError } from '../../api/errors';
 import type { JsonValue } from '../../kinds/types';
 import type { Entitlement } from '../../simulator/licensing';
+import { MAX_DAY_COUNT } from '../../simulator/appointment-input';
 import { MAX_LATENCY_MS } from '../../simulator/latency';
 import { DEFAULT_ENTITLEMENTS } from '../../simulator/licensing';
-import { InvalidStateError, PexipSimulator } from '../../simulator/server';
+import { InvalidStateError, PexipSimulator, type SimulatorOptions } from '../../simulator/server';
 import type { Command } from '../command';
 import { EXIT } from '../command';
 
@@ -13,6 +16,50 @@ function readOption(path: string, option: string): Buffer {
     return readFileSync(path);
   } catch (error) {
     throw new ConfigError(`${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { field: option });
+  }
+}
+
+/** The certificate and key, checked to form a usable pair now rather than failing inside the server. */
+function tlsMaterial(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+  const cert = readOption(certFile, '--tls-cert');
+  const key = readOption(keyFile, '--tls-key');
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^error:[0-9a-f]+:/i, '');
+    throw new ConfigError(`--tls-cert ${certFile} and --tls-key ${keyFile} are not a usable PEM certificate and private key (${reason}).`, { field: '--tls-cert' });
+  }
+  return { cert, key };
+}
+
+function oauthClients(values: readonly string[] | undefined): Record<string, string> {
+  return Object.fromEntries(
+    pairs(values, '--oauth-client').map(([id, file]) => {
+      const pem = readOption(file, '--oauth-client').toString('utf8');
+      try {
+        createPublicKey(pem);
+      } catch {
+        throw new ConfigError(`--oauth-client ${id}: ${file} is not a PEM public key.`, { field: '--oauth-client' });
+      }
+      return [id, pem];
+    }),
+  );
+}
+
+/** One clear line for the ways listening can fail; anything else is a bug and keeps its stack. */
+function listenError(error: unknown, port: number, host: string): unknown {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return new ConfigError(`port ${port} is already in use; choose another --port or 0 for a free one.`, { field: '--port' });
+    case 'EACCES':
+      return new ConfigError(`not allowed to listen on port ${port} (ports below 1024 need privileges); choose another --port or 0 for a free one.`, { field: '--port' });
+    case 'EADDRNOTAVAIL':
+      return new ConfigError(`--host ${host} is not an address of this machine.`, { field: '--host' });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConfigError(`--host ${host} cannot be resolved.`, { field: '--host' });
+    default:
+      return error;
   }
 }
 
@@ -88,19 +135,27 @@ export const simulatorCommand: Command = {
       jitterMs: latencyOption(o['latency-jitter-ms'], 'latency-jitter-ms'),
     };
     const state = o.state ? readState(o.state as string) : undefined;
-    const simulator = await PexipSimulator.start({
+    const host = (o.host as string | undefined) ?? '127.0.0.1';
+    const appointments = o.appointments as number | undefined;
+    if (appointments !== undefined && !(Number.isInteger(appointments) && appointments >= 1 && appointments <= MAX_DAY_COUNT)) {
+      throw new ConfigError(`--appointments must be an integer from 1 to ${MAX_DAY_COUNT}.`, { field: '--appointments' });
+    }
+    const options: SimulatorOptions = {
       port,
-      host: o.host as string | undefined,
+      host,
       onWarning: (message) => log.warn(message),
       users: { [(o.username as string | undefined) ?? 'admin']: (o.password as string | undefined) ?? env.PEXIP_SIMULATOR_PASSWORD ?? 'pexip-simulator' },
-      oauthClients: Object.fromEntries(pairs(o['oauth-client'] as string[] | undefined, '--oauth-client').map(([id, file]) => [id, readOption(file, '--oauth-client').toString('utf8')])),
+      oauthClients: oauthClients(o['oauth-client'] as string[] | undefined),
       tokenLifetimeSeconds: o['token-lifetime'] as number | undefined,
       disableBasic: Boolean(o['disable-basic']),
-      tls: o['tls-cert'] ? { cert: readOption(o['tls-cert'] as string, '--tls-cert'), key: readOption(o['tls-key'] as string, '--tls-key') } : undefined,
+      tls: o['tls-cert'] ? tlsMaterial(o['tls-cert'] as string, o['tls-key'] as string) : undefined,
       secretReadMode: secretReadMode as 'encrypted' | 'blank' | 'omit',
       referencedDelete: referencedDelete as 'protect' | 'set-null',
       entitlements: entitlements(o.entitlement as string[] | undefined),
       latency,
+    };
+    const simulator = await PexipSimulator.start(options).catch((error: unknown) => {
+      throw listenError(error, port, host);
     });
     if (state !== undefined) {
       try {
@@ -111,7 +166,7 @@ export const simulatorCommand: Command = {
         throw error;
       }
     }
-    if (o.appointments) simulator.addRealisticDay({ count: o.appointments as number });
+    if (appointments !== undefined) simulator.addRealisticDay({ count: appointments });
     out(json ? `${JSON.stringify({ url: simulator.url })}\n` : `listening on ${simulator.url}\n`);
     await stopped;
     await simulator.stop();
