@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isKindName, kindByName, KINDS } from '../kinds';
 import type { FieldSpec, JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { checkRules, isPlainObject, validateFields, withDefaults } from '../kinds/validate';
 import { listZip, ZipFormatError } from '../util/zip';
+import { type KindCatalogue, requireKind, resourceNames } from './catalogue';
 import { activatedLicence, type Entitlement, normaliseEntitlement } from './licensing';
-import { CONFIG_PREFIX, configUri, EXTRA_COLLECTIONS, pexipTime, type SimulatorData, type StoredFile, type StoredObject } from './store';
+import { CONFIG_PREFIX, configUri, pexipTime, type SimulatorData, type StoredFile, type StoredObject } from './store';
 import { HttpProblem } from './tastypie';
 
 /**
@@ -18,6 +18,8 @@ export type SecretReadMode = 'blank' | 'encrypted' | 'omit';
 export type ReferencedDeleteMode = 'protect' | 'set-null';
 
 export interface ConfigOptions {
+  /** The kinds this instance serves; the only source of kind descriptions here, so an instance can differ. */
+  readonly kinds: KindCatalogue;
   readonly secretReadMode: SecretReadMode;
   readonly referencedDelete: ReferencedDeleteMode;
   readonly entitlements: Readonly<Record<string, Entitlement>>;
@@ -80,8 +82,13 @@ export class ConfigResources {
   ) {}
 
   /** Resource names served under configuration/v1: our kinds and the seeded reference targets. */
-  static resources(): string[] {
-    return [...KINDS.map((k) => k.name), ...EXTRA_COLLECTIONS];
+  resourceNames(): string[] {
+    return resourceNames(this.options.kinds);
+  }
+
+  /** The kind serving a resource name (undefined for a seeded collection or an unknown name). */
+  kind(resource: string): KindSpec | undefined {
+    return this.options.kinds.find(resource);
   }
 
   private collection(resource: string): StoredObject[] {
@@ -109,8 +116,8 @@ export class ConfigResources {
   }
 
   private render(resource: string, stored: StoredObject, nested = false): JsonObject {
-    if (!isKindName(resource)) return { ...stored.data, resource_uri: configUri(resource, stored.key) };
-    const kind = kindByName(resource);
+    const kind = this.kind(resource);
+    if (!kind) return { ...stored.data, resource_uri: configUri(resource, stored.key) };
     const out: JsonObject = {};
     for (const [name, spec] of Object.entries(kind.fields)) {
       if (spec.type === 'file') continue;
@@ -143,7 +150,7 @@ export class ConfigResources {
 
   /** URIs of objects of `resource` whose reference fields point at `uri`. */
   private referrers(uri: string, resource: string): string[] {
-    const kind = isKindName(resource) ? kindByName(resource) : undefined;
+    const kind = this.kind(resource);
     if (!kind) return [];
     const fields = Object.entries(kind.fields).filter(([, s]) => s.type === 'reference' || s.type === 'referenceList');
     return this.collection(resource)
@@ -221,7 +228,7 @@ export class ConfigResources {
     const uri = configUri(kind.name, key);
     const users = this.referencesTo(uri);
     if (users.length > 0 && this.options.referencedDelete === 'protect') {
-      const names = users.map(({ resource, object }) => `${isKindName(resource) ? kindByName(resource).title : resource} "${String(object.data.name ?? object.data.slug ?? object.key)}"`);
+      const names = users.map(({ resource, object }) => `${this.kind(resource)?.title ?? resource} "${String(object.data.name ?? object.data.slug ?? object.key)}"`);
       throw new HttpProblem(400, { error: `Cannot delete ${kind.title} "${String(stored.data.name ?? stored.data.slug ?? key)}": it is still used by ${names.join(', ')}.` });
     }
     for (const { object, field } of users) object.data[field] = Array.isArray(object.data[field]) ? (object.data[field] as JsonValue[]).filter((u) => u !== uri) : null;
@@ -308,7 +315,7 @@ export class ConfigResources {
 
   private referencesTo(uri: string): { resource: string; object: StoredObject; field: string }[] {
     const found: { resource: string; object: StoredObject; field: string }[] = [];
-    for (const kind of KINDS) {
+    for (const kind of this.options.kinds.kinds) {
       for (const [field, spec] of Object.entries(kind.fields)) {
         if ((spec.type !== 'reference' && spec.type !== 'referenceList') || spec.readOnly) continue;
         for (const object of this.collection(kind.name)) {
@@ -349,7 +356,7 @@ export class ConfigResources {
   }
 
   private activateLicence(input: JsonObject): { key: string; location: string } {
-    const kind = kindByName('licence');
+    const kind = requireKind(this.options.kinds, 'licence');
     const errors: Errors = {};
     for (const e of validateFields(kind, this.writable(kind, input), { requireRequired: true })) addError(errors, e.field, e.message);
     throwIfErrors(kind, errors);

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../kinds/types';
 import { prng } from './appointments';
+import { SimulatorInputError } from './errors';
 
 /**
  * Fault injection: what goes wrong with the next matching requests, so tests can show the client and engine
@@ -79,14 +80,74 @@ export class FaultInjector {
   }
 }
 
-function validateFault(spec: FaultSpec): void {
-  const action = spec.action as { type?: string; status?: unknown; ms?: unknown };
-  const types = ['status', 'html', 'raw', 'delay', 'hold', 'reset-before', 'reset-after'];
-  if (!action || !types.includes(String(action.type))) throw new Error(`fault action.type must be one of ${types.join(', ')}`);
-  if ((action.type === 'status' || action.type === 'html' || action.type === 'raw') && (typeof action.status !== 'number' || action.status < 100 || action.status > 599)) {
-    throw new Error('fault action.status must be an HTTP status (100-599)');
+/** Requests waiting on a `hold` fault, until the test releases them or their own time limit passes. */
+export class HoldQueue {
+  private waiting: (() => void)[] = [];
+
+  get count(): number {
+    return this.waiting.length;
   }
-  if (action.type === 'delay' && (typeof action.ms !== 'number' || action.ms < 0)) throw new Error('fault action.ms must be a non-negative number');
-  if (spec.times !== undefined && (!Number.isInteger(spec.times) || spec.times < 1)) throw new Error('fault times must be a positive integer');
-  if (spec.probability !== undefined && !(spec.probability > 0 && spec.probability <= 1)) throw new Error('fault probability must be in (0, 1]');
+
+  /** Resolves when released, or after `maxMs`. */
+  wait(maxMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiting = this.waiting.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      // A forgotten hold must not keep a test process (or the CLI after Ctrl-C) alive.
+      timer.unref();
+      this.waiting.push(done);
+    });
+  }
+
+  releaseAll(): void {
+    for (const release of [...this.waiting]) release();
+  }
+}
+
+const ACTION_TYPES = ['status', 'html', 'raw', 'delay', 'hold', 'reset-before', 'reset-after'];
+const SPEC_FIELDS = ['match', 'action', 'times', 'probability'];
+const ACTION_EXAMPLE = '{"type": "status", "status": 503}';
+const EXAMPLE = `{"action": ${ACTION_EXAMPLE}}`;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optional(value: unknown, check: (v: unknown) => boolean, message: string): void {
+  if (value !== undefined && !check(value)) throw new SimulatorInputError(message);
+}
+
+const nonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** Checks a fault description (from a test or a control request); throws SimulatorInputError naming what is wrong. */
+function validateFault(spec: unknown): void {
+  if (!isObject(spec)) throw new SimulatorInputError(`a fault must be a JSON object such as ${EXAMPLE}`);
+  const unknown = Object.keys(spec).find((k) => !SPEC_FIELDS.includes(k));
+  if (unknown !== undefined) throw new SimulatorInputError(`fault has unknown field "${unknown}" (known: ${SPEC_FIELDS.join(', ')})`);
+  const action = spec.action;
+  if (!isObject(action)) throw new SimulatorInputError(`fault needs "action", an object such as ${ACTION_EXAMPLE}`);
+  if (!ACTION_TYPES.includes(String(action.type))) throw new SimulatorInputError(`fault action.type must be one of ${ACTION_TYPES.join(', ')}`);
+  if ((action.type === 'status' || action.type === 'html' || action.type === 'raw') && (typeof action.status !== 'number' || !Number.isInteger(action.status) || action.status < 100 || action.status > 599)) {
+    throw new SimulatorInputError('fault action.status must be an HTTP status (100-599)');
+  }
+  if (action.type === 'raw' && (typeof action.contentType !== 'string' || typeof action.text !== 'string')) {
+    throw new SimulatorInputError('fault action.contentType and action.text must be strings for type raw');
+  }
+  if (action.type === 'status') {
+    optional(action.retryAfterSeconds, nonNegative, 'fault action.retryAfterSeconds must be a non-negative number');
+    optional(action.headers, (h) => isObject(h) && Object.values(h).every((v) => typeof v === 'string'), 'fault action.headers must be an object of strings');
+  }
+  if (action.type === 'delay' && !nonNegative(action.ms)) throw new SimulatorInputError('fault action.ms must be a non-negative number');
+  if (action.type === 'hold') optional(action.maxMs, nonNegative, 'fault action.maxMs must be a non-negative number');
+  optional(spec.match, isObject, 'fault match must be an object such as {"method": "POST", "path": "/telehealth_profile/"}');
+  if (isObject(spec.match)) {
+    optional(spec.match.method, (m) => typeof m === 'string', 'fault match.method must be a string such as "POST"');
+    optional(spec.match.path, (p) => typeof p === 'string', 'fault match.path must be a string (a part of the path)');
+  }
+  optional(spec.times, (t) => Number.isInteger(t) && (t as number) >= 1, 'fault times must be a positive integer');
+  optional(spec.probability, (p) => typeof p === 'number' && p > 0 && p <= 1, 'fault probability must be in (0, 1]');
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { KINDS } from '../kinds';
 import type { JsonObject, JsonValue } from '../kinds/types';
 
 /** Metadata of an uploaded package; the simulator keeps the hash and entry names, not the bytes. */
@@ -69,9 +68,12 @@ function builtInTheme(id: number, name: string, uuid: string): StoredObject {
   };
 }
 
-/** A fresh Management Node: built-in themes and branding, one system location, one web app bundle. */
-export function initialData(): SimulatorData {
-  const config: Record<string, StoredObject[]> = Object.fromEntries([...KINDS.map((k) => k.name), ...EXTRA_COLLECTIONS].map((name) => [name, []]));
+/**
+ * A fresh Management Node serving these configuration collections (empty), plus what ships with Pexip: built-in
+ * themes and branding, one system location, one web app bundle.
+ */
+export function initialData(collections: readonly string[]): SimulatorData {
+  const config: Record<string, StoredObject[]> = Object.fromEntries(collections.map((name) => [name, []]));
   config.ivr_theme = [
     builtInTheme(1, 'Pexip theme (English_US) with entry tones', 'defaultplustones'),
     builtInTheme(2, 'Pexip theme (English_UK)', 'defaultplushash'),

@@ -201,8 +201,11 @@ describe('OAuth2', () => {
 });
 
 describe('fault injection and control endpoints', () => {
+  // Control requests with a body must say they are JSON (a browser's cross-site "simple" POST cannot).
+  const JSON_TYPE = { 'Content-Type': 'application/json' };
+
   it('answers the next N matching requests with the injected status and Retry-After, then recovers', async () => {
-    await fetch(`${sim.url}/_simulator/faults`, { method: 'POST', body: JSON.stringify({ match: { method: 'GET', path: '/ivr_theme/' }, action: { type: 'status', status: 429, retryAfterSeconds: 2 }, times: 2 }) });
+    await fetch(`${sim.url}/_simulator/faults`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ match: { method: 'GET', path: '/ivr_theme/' }, action: { type: 'status', status: 429, retryAfterSeconds: 2 }, times: 2 }) });
     const first = await raw(sim, 'GET', `${CONFIG}/ivr_theme/`);
     expect(first.status).toBe(429);
     expect(first.headers.get('retry-after')).toBe('2');
@@ -256,7 +259,7 @@ describe('fault injection and control endpoints', () => {
   });
 
   it('refuses an invalid fault description with 400', async () => {
-    const answer = await fetch(`${sim.url}/_simulator/faults`, { method: 'POST', body: JSON.stringify({ action: { type: 'explode' } }) });
+    const answer = await fetch(`${sim.url}/_simulator/faults`, { method: 'POST', headers: JSON_TYPE, body: JSON.stringify({ action: { type: 'explode' } }) });
     expect(answer.status).toBe(400);
     expect(await answer.json()).toEqual({ error: 'fault action.type must be one of status, html, raw, delay, hold, reset-before, reset-after' });
   });
@@ -266,7 +269,7 @@ describe('fault injection and control endpoints', () => {
     const state = await (await fetch(`${sim.url}/_simulator/state`)).json();
     await fetch(`${sim.url}/_simulator/reset`, { method: 'POST' });
     expect(((await raw(sim, 'GET', `${CONFIG}/policy_server/`)).json as Envelope).meta.total_count).toBe(0);
-    await fetch(`${sim.url}/_simulator/state`, { method: 'PUT', body: JSON.stringify(state) });
+    await fetch(`${sim.url}/_simulator/state`, { method: 'PUT', headers: JSON_TYPE, body: JSON.stringify(state) });
     expect(((await raw(sim, 'GET', `${CONFIG}/policy_server/`)).json as Envelope).objects[0].name).toBe('kept');
     const log = (await (await fetch(`${sim.url}/_simulator/requests`)).json()) as { requests: { method: string; resource: string }[] };
     expect(log.requests.map((r) => `${r.method} ${r.resource}`)).toEqual(['GET policy_server', 'GET policy_server']);

@@ -1,9 +1,13 @@
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { ConfigError } from '../../api/errors';
 import type { JsonValue } from '../../kinds/types';
 import type { Entitlement } from '../../simulator/licensing';
+import { MAX_DAY_COUNT } from '../../simulator/appointment-input';
+import { MAX_LATENCY_MS } from '../../simulator/latency';
 import { DEFAULT_ENTITLEMENTS } from '../../simulator/licensing';
-import { PexipSimulator } from '../../simulator/server';
+import { InvalidStateError, PexipSimulator, type SimulatorOptions } from '../../simulator/server';
 import type { Command } from '../command';
 import { EXIT } from '../command';
 
@@ -13,6 +17,67 @@ function readOption(path: string, option: string): Buffer {
   } catch (error) {
     throw new ConfigError(`${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { field: option });
   }
+}
+
+/** The certificate and key, checked to form a usable pair now rather than failing inside the server. */
+function tlsMaterial(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+  const cert = readOption(certFile, '--tls-cert');
+  const key = readOption(keyFile, '--tls-key');
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^error:[0-9a-f]+:/i, '');
+    throw new ConfigError(`--tls-cert ${certFile} and --tls-key ${keyFile} are not a usable PEM certificate and private key (${reason}).`, { field: '--tls-cert' });
+  }
+  return { cert, key };
+}
+
+function oauthClients(values: readonly string[] | undefined): Record<string, string> {
+  return Object.fromEntries(
+    pairs(values, '--oauth-client').map(([id, file]) => {
+      const pem = readOption(file, '--oauth-client').toString('utf8');
+      try {
+        createPublicKey(pem);
+      } catch {
+        throw new ConfigError(`--oauth-client ${id}: ${file} is not a PEM public key.`, { field: '--oauth-client' });
+      }
+      return [id, pem];
+    }),
+  );
+}
+
+/** One clear line for the ways listening can fail; anything else is a bug and keeps its stack. */
+function listenError(error: unknown, port: number, host: string): unknown {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'EADDRINUSE':
+      return new ConfigError(`port ${port} is already in use; choose another --port or 0 for a free one.`, { field: '--port' });
+    case 'EACCES':
+      return new ConfigError(`not allowed to listen on port ${port} (ports below 1024 need privileges); choose another --port or 0 for a free one.`, { field: '--port' });
+    case 'EADDRNOTAVAIL':
+      return new ConfigError(`--host ${host} is not an address of this machine.`, { field: '--host' });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConfigError(`--host ${host} cannot be resolved.`, { field: '--host' });
+    default:
+      return error;
+  }
+}
+
+function readState(path: string): JsonValue {
+  const text = readOption(path, '--state').toString('utf8');
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch (error) {
+    throw new ConfigError(`--state ${path} is not JSON (${(error as Error).message}).`, { field: '--state' });
+  }
+}
+
+function latencyOption(value: unknown, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_LATENCY_MS) {
+    throw new ConfigError(`--${flag} must be an integer from 0 to ${MAX_LATENCY_MS} (got ${String(value)}).`, { field: `--${flag}` });
+  }
+  return value;
 }
 
 function pairs(values: readonly string[] | undefined, option: string): [string, string][] {
@@ -51,8 +116,11 @@ export const simulatorCommand: Command = {
     { name: 'entitlement', type: 'string', value: '<key>=telehealth:<n>', repeatable: true, description: 'Accept another licence entitlement key.' },
     { name: 'appointments', type: 'number', value: '<count>', description: 'Seed a realistic day with this many appointments.' },
     { name: 'state', type: 'string', value: '<state.json>', description: 'Start from exported state (GET /_simulator/state).' },
+    { name: 'read-latency-ms', type: 'number', value: '<ms>', description: 'Delay every management-API read (GET) by this much (default 0).' },
+    { name: 'write-latency-ms', type: 'number', value: '<ms>', description: 'Delay every write (POST/PUT/PATCH/DELETE) before it commits (default 0).' },
+    { name: 'latency-jitter-ms', type: 'number', value: '<ms>', description: 'Add up to this much more, at random, to every request (default 0).' },
   ],
-  async run({ args, json, env, out, stopped }) {
+  async run({ args, json, env, log, out, stopped }) {
     const o = args.options;
     const secretReadMode = (o['secret-read-mode'] as string | undefined) ?? 'encrypted';
     if (!['encrypted', 'blank', 'omit'].includes(secretReadMode)) throw new ConfigError('--secret-read-mode must be encrypted, blank or omit.', { field: '--secret-read-mode' });
@@ -61,20 +129,44 @@ export const simulatorCommand: Command = {
     if (Boolean(o['tls-cert']) !== Boolean(o['tls-key'])) throw new ConfigError('--tls-cert and --tls-key go together.', { field: '--tls-cert' });
     const port = (o.port as number | undefined) ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError('--port must be 0-65535.', { field: '--port' });
-    const simulator = await PexipSimulator.start({
+    const latency = {
+      readMs: latencyOption(o['read-latency-ms'], 'read-latency-ms'),
+      writeMs: latencyOption(o['write-latency-ms'], 'write-latency-ms'),
+      jitterMs: latencyOption(o['latency-jitter-ms'], 'latency-jitter-ms'),
+    };
+    const state = o.state ? readState(o.state as string) : undefined;
+    const host = (o.host as string | undefined) ?? '127.0.0.1';
+    const appointments = o.appointments as number | undefined;
+    if (appointments !== undefined && !(Number.isInteger(appointments) && appointments >= 1 && appointments <= MAX_DAY_COUNT)) {
+      throw new ConfigError(`--appointments must be an integer from 1 to ${MAX_DAY_COUNT}.`, { field: '--appointments' });
+    }
+    const options: SimulatorOptions = {
       port,
-      host: o.host as string | undefined,
+      host,
+      onWarning: (message) => log.warn(message),
       users: { [(o.username as string | undefined) ?? 'admin']: (o.password as string | undefined) ?? env.PEXIP_SIMULATOR_PASSWORD ?? 'pexip-simulator' },
-      oauthClients: Object.fromEntries(pairs(o['oauth-client'] as string[] | undefined, '--oauth-client').map(([id, file]) => [id, readOption(file, '--oauth-client').toString('utf8')])),
+      oauthClients: oauthClients(o['oauth-client'] as string[] | undefined),
       tokenLifetimeSeconds: o['token-lifetime'] as number | undefined,
       disableBasic: Boolean(o['disable-basic']),
-      tls: o['tls-cert'] ? { cert: readOption(o['tls-cert'] as string, '--tls-cert'), key: readOption(o['tls-key'] as string, '--tls-key') } : undefined,
+      tls: o['tls-cert'] ? tlsMaterial(o['tls-cert'] as string, o['tls-key'] as string) : undefined,
       secretReadMode: secretReadMode as 'encrypted' | 'blank' | 'omit',
       referencedDelete: referencedDelete as 'protect' | 'set-null',
       entitlements: entitlements(o.entitlement as string[] | undefined),
+      latency,
+    };
+    const simulator = await PexipSimulator.start(options).catch((error: unknown) => {
+      throw listenError(error, port, host);
     });
-    if (o.state) simulator.importState(JSON.parse(readOption(o.state as string, '--state').toString('utf8')) as JsonValue);
-    if (o.appointments) simulator.addRealisticDay({ count: o.appointments as number });
+    if (state !== undefined) {
+      try {
+        simulator.importState(state);
+      } catch (error) {
+        await simulator.stop();
+        if (error instanceof InvalidStateError) throw new ConfigError(`--state ${o.state as string}: ${error.message}`, { field: '--state' });
+        throw error;
+      }
+    }
+    if (appointments !== undefined) simulator.addRealisticDay({ count: appointments });
     out(json ? `${JSON.stringify({ url: simulator.url })}\n` : `listening on ${simulator.url}\n`);
     await stopped;
     await simulator.stop();
