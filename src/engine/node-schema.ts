@@ -109,7 +109,7 @@ export function compareWithSchema(schema: NodeSchema, sendings: readonly Sending
     for (const [field, value] of values) {
       const ours = fieldOf(kind, field);
       const node = schema.fields.get(field);
-      const shown = ours?.secret ? '(a secret)' : value === undefined ? '(a value)' : quoteValue(value);
+      const shown = ours?.secret ? '(a secret)' : value === undefined ? '(a value)' : typeof value === 'string' ? JSON.stringify(quoteValue(value)) : quoteValue(value);
       if (!node) {
         add({ kind, field, status: 'mismatch', message: `the node has no field ${field} (an older Pexip version?); this stack would send ${shown}.` });
         continue;

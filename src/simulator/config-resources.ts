@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FieldSpec, JsonObject, JsonValue, KindSpec } from '../kinds/types';
-import { checkRules, isPlainObject, validateFields, withDefaults } from '../kinds/validate';
+import { checkRules, fieldOf, isPlainObject, validateFields, withDefaults } from '../kinds/validate';
 import { listZip, ZipFormatError } from '../util/zip';
 import { type KindCatalogue, requireKind, resourceNames } from './catalogue';
 import { activatedLicence, type Entitlement, normaliseEntitlement } from './licensing';
@@ -23,6 +23,8 @@ export interface ConfigOptions {
   readonly secretReadMode: SecretReadMode;
   readonly referencedDelete: ReferencedDeleteMode;
   readonly entitlements: Readonly<Record<string, Entitlement>>;
+  /** A posted theme uuid: kept (default), or ignored as some nodes may (the official provider treats it as computed). */
+  readonly themeUuids?: 'keep' | 'ignore';
 }
 
 export interface Upload {
@@ -48,7 +50,7 @@ function throwIfErrors(kind: KindSpec, errors: Errors): void {
 function fromForm(kind: KindSpec, fields: Record<string, string>): JsonObject {
   const out: JsonObject = {};
   for (const [name, raw] of Object.entries(fields)) {
-    const spec = kind.fields[name];
+    const spec = fieldOf(kind, name);
     if (!spec) continue;
     switch (spec.type) {
       case 'boolean':
@@ -209,10 +211,10 @@ export class ConfigResources {
     }
     const upload = this.checkUpload(kind, files, false, errors);
     for (const e of validateFields(kind, writable, { requireRequired: full })) {
-      if (!(full && kind.fields[e.field]?.type === 'file')) addError(errors, e.field, e.message);
+      if (!(full && fieldOf(kind, e.field)?.type === 'file')) addError(errors, e.field, e.message);
     }
     throwIfErrors(kind, errors);
-    const base = full ? withDefaults(kind, Object.fromEntries(Object.entries(stored.data).filter(([n]) => kind.fields[n]?.readOnly))) : { ...stored.data };
+    const base = full ? withDefaults(kind, Object.fromEntries(Object.entries(stored.data).filter(([n]) => fieldOf(kind, n)?.readOnly))) : { ...stored.data };
     const merged: JsonObject = { ...base, ...writable };
     if (full) for (const [name, spec] of Object.entries(kind.fields)) if (spec.secret && writable[name] === undefined) merged[name] = '';
     this.checkServerRules(kind, merged, key, errors);
@@ -262,7 +264,13 @@ export class ConfigResources {
 
   /** Tastypie ignores unknown and read-only fields on write. */
   private writable(kind: KindSpec, body: JsonObject): JsonObject {
-    return Object.fromEntries(Object.entries(body).filter(([name]) => kind.fields[name] && !kind.fields[name].readOnly && kind.fields[name].type !== 'file'));
+    return Object.fromEntries(
+      Object.entries(body).filter(([name]) => {
+        const spec = fieldOf(kind, name);
+        const ignored = kind.name === 'ivr_theme' && name === 'uuid' && this.options.themeUuids === 'ignore';
+        return spec !== undefined && !spec.readOnly && spec.type !== 'file' && !ignored;
+      }),
+    );
   }
 
   private checkServerRules(kind: KindSpec, full: JsonObject, selfKey: string | undefined, errors: Errors): void {

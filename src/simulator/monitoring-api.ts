@@ -2,7 +2,7 @@ import type { JsonObject } from '../kinds/types';
 import { notAllowed, type Reply } from './http';
 import { licensingStatus } from './licensing';
 import { rootMap } from './schema';
-import type { SimulatorData } from './store';
+import { pexipTime, type SimulatorData } from './store';
 import { applyFilters, applyOrdering, paginate } from './tastypie';
 
 /** Fields each status/history list can be filtered and ordered by (reference §8). */
@@ -10,15 +10,20 @@ const FILTERS: Record<string, ReadonlySet<string>> = {
   'status/conference': new Set(['name', 'service_type', 'start_time', 'tag', 'is_locked', 'is_started']),
   'status/participant': new Set(['conference', 'display_name', 'role', 'service_type', 'connect_time', 'call_direction', 'protocol', 'service_tag']),
   'status/licensing': new Set([]),
+  'status/management_vm': new Set(['name', 'primary', 'version']),
   'history/conference': new Set(['name', 'service_type', 'start_time', 'end_time', 'tag', 'duration', 'participant_count']),
   'history/participant': new Set(['conference', 'conference_name', 'display_name', 'role', 'start_time', 'end_time', 'service_type', 'protocol']),
 };
 
-const RESOURCES = { status: ['conference', 'participant', 'licensing'], history: ['conference', 'participant'] } as const;
+const RESOURCES = { status: ['conference', 'participant', 'licensing', 'management_vm'], history: ['conference', 'participant'] } as const;
 
 /** `/api/admin/status/v1/` and `/api/admin/history/v1/`: read-only lists, except deleting a history conference. */
 export class MonitoringApi {
-  constructor(private readonly data: () => SimulatorData) {}
+  constructor(
+    private readonly data: () => SimulatorData,
+    /** What `status/v1/management_vm/` reports as the Pexip version. */
+    private readonly version: string,
+  ) {}
 
   handle(api: 'status' | 'history', method: string, segments: readonly string[], url: URL): Reply {
     const resources: readonly string[] = RESOURCES[api];
@@ -51,6 +56,10 @@ export class MonitoringApi {
       const licences = data.config.licence.map((l) => l.data);
       const telehealth = data.status.conference.filter((c) => String(c.name).startsWith('Appointment for ')).length;
       return [{ ...licensingStatus(licences, telehealth, data.status.participant.length), resource_uri: '/api/admin/status/v1/licensing/1/' }];
+    }
+    if (api === 'status' && resource === 'management_vm') {
+      // One Management Node, as status/v1/management_vm/ lists it (the SDK's ManagementVM fields).
+      return [{ id: 1, configuration_id: 1, name: 'pexip-mgmt', primary: true, version: this.version, sync_status: 'SYNCED', upgrade_status: 'IDLE', last_updated: pexipTime(), last_attempted_contact: pexipTime(), resource_uri: '/api/admin/status/v1/management_vm/1/' }];
     }
     return data[api][resource as 'conference' | 'participant'];
   }

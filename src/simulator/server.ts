@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { JsonObject, JsonValue } from '../kinds/types';
 import { addAppointments, type AppointmentSeed, type DayOptions, realisticDay } from './appointments';
 import { SimulatorAuth } from './auth';
-import { type KindCatalogue, kindCatalogue, resourceNames } from './catalogue';
+import { type KindCatalogue, resourceNames } from './catalogue';
 import { CommandApi } from './command-api';
 import { ConfigurationApi } from './config-api';
 import { ConfigResources, type ReferencedDeleteMode, type SecretReadMode } from './config-resources';
@@ -16,10 +16,12 @@ import { ManagementApi, type RequestRecord } from './management-api';
 import { MonitoringApi } from './monitoring-api';
 import { parseState } from './state-format';
 import { initialData, secretFingerprint, type SimulatorData } from './store';
+import { type NodeVariant, VARIANTS, variantCatalogue } from './variants';
 
 export type { RequestRecord } from './management-api';
 export { InvalidStateError, SimulatorInputError } from './errors';
 export type { LatencyOptions } from './latency';
+export { type NodeVariant, VARIANTS } from './variants';
 
 const DEFAULT_HOST = '127.0.0.1';
 
@@ -53,6 +55,8 @@ export interface SimulatorOptions {
   readonly maxBodyBytes?: number;
   /** Delays on the management API and the token endpoint, never on the controls (default none). */
   readonly latency?: LatencyOptions;
+  /** Behave like another real node (`VARIANTS`): other enum choices, missing fields, lengths, version. */
+  readonly variant?: NodeVariant;
 }
 
 /**
@@ -66,8 +70,8 @@ export class PexipSimulator {
   readonly faults = new FaultInjector();
   readonly requests: RequestRecord[];
   private data: SimulatorData;
-  /** The kinds this instance serves; a variant of the simulator would bring its own. */
-  private readonly catalogue: KindCatalogue = kindCatalogue();
+  /** The kinds this instance serves: the shared descriptions, or a variant's. */
+  private readonly catalogue: KindCatalogue;
   private readonly held = new HoldQueue();
   private readonly management: ManagementApi;
   private readonly controls: ControlApi;
@@ -77,6 +81,8 @@ export class PexipSimulator {
 
   private constructor(private readonly options: SimulatorOptions) {
     checkLatency(options.latency ?? {});
+    const variant = options.variant ?? VARIANTS.default;
+    this.catalogue = variantCatalogue(variant);
     this.data = this.freshData();
     this.auth = this.newAuth();
     const data = () => this.data;
@@ -85,11 +91,12 @@ export class PexipSimulator {
       secretReadMode: options.secretReadMode ?? 'encrypted',
       referencedDelete: options.referencedDelete ?? 'protect',
       entitlements: options.entitlements ?? DEFAULT_ENTITLEMENTS,
+      themeUuids: variant.themeUuids,
     });
     this.management = new ManagementApi({
       auth: () => this.auth,
       config: new ConfigurationApi(config),
-      monitoring: new MonitoringApi(data),
+      monitoring: new MonitoringApi(data, variant.version),
       command: new CommandApi(data),
       faults: this.faults,
       held: this.held,

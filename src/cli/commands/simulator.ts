@@ -7,9 +7,30 @@ import type { Entitlement } from '../../simulator/licensing';
 import { MAX_DAY_COUNT } from '../../simulator/appointment-input';
 import { MAX_LATENCY_MS } from '../../simulator/latency';
 import { DEFAULT_ENTITLEMENTS } from '../../simulator/licensing';
-import { InvalidStateError, PexipSimulator, type SimulatorOptions } from '../../simulator/server';
+import { InvalidStateError, PexipSimulator, SimulatorInputError, type SimulatorOptions } from '../../simulator/server';
+import { type NodeVariant, parseVariant, VARIANTS } from '../../simulator/variants';
 import type { Command } from '../command';
 import { EXIT } from '../command';
+
+/** A named variant, or one read from a JSON file. */
+function variantOption(value: string | undefined): NodeVariant | undefined {
+  if (value === undefined) return undefined;
+  if (Object.prototype.hasOwnProperty.call(VARIANTS, value)) return VARIANTS[value];
+  if (!value.endsWith('.json')) throw new ConfigError(`--variant must be one of ${Object.keys(VARIANTS).join(', ')}, or a .json file (got "${value}").`, { field: '--variant' });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readOption(value, '--variant').toString('utf8'));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`--variant ${value} is not valid JSON.`, { field: '--variant' });
+  }
+  try {
+    return parseVariant(parsed, `--variant ${value}`);
+  } catch (error) {
+    if (error instanceof SimulatorInputError) throw new ConfigError(error.message, { field: '--variant' });
+    throw error;
+  }
+}
 
 function readOption(path: string, option: string): Buffer {
   try {
@@ -119,6 +140,7 @@ export const simulatorCommand: Command = {
     { name: 'read-latency-ms', type: 'number', value: '<ms>', description: 'Delay every management-API read (GET) by this much (default 0).' },
     { name: 'write-latency-ms', type: 'number', value: '<ms>', description: 'Delay every write (POST/PUT/PATCH/DELETE) before it commits (default 0).' },
     { name: 'latency-jitter-ms', type: 'number', value: '<ms>', description: 'Add up to this much more, at random, to every request (default 0).' },
+    { name: 'variant', type: 'string', value: '<name|file.json>', description: `Behave like another real node: ${Object.keys(VARIANTS).join(', ')}, or a JSON file {"version", "kinds", "themeUuids"}.` },
   ],
   async run({ args, json, env, log, out, stopped }) {
     const o = args.options;
@@ -153,6 +175,7 @@ export const simulatorCommand: Command = {
       referencedDelete: referencedDelete as 'protect' | 'set-null',
       entitlements: entitlements(o.entitlement as string[] | undefined),
       latency,
+      variant: variantOption(o.variant as string | undefined),
     };
     const simulator = await PexipSimulator.start(options).catch((error: unknown) => {
       throw listenError(error, port, host);
