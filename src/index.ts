@@ -15,11 +15,14 @@ export {
   type PolicyProfileProps,
   TelehealthLicence,
   type TelehealthLicenceProps,
+  WebProxy,
+  type WebProxyProps,
   type PackageSource,
 } from './constructs/l2';
+export { LocationAssignment, type LocationAssignmentProps } from './constructs/location-assignment';
 export * from './constructs/epic-telehealth-integration';
 export type * from './constructs/generated/fields';
-export type { IEpicTelehealthProfile, ITheme, IWebAppBranding } from './constructs/references';
+export type { IEpicTelehealthProfile, IPolicyProfile, ITheme, IWebAppBranding, IWebProxy } from './constructs/references';
 export type { PexipObjectOptions } from './constructs/pexip-object';
 export { Secret } from './constructs/secret';
 export type { CarrierType } from './constructs/carriers';

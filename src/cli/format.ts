@@ -40,13 +40,14 @@ export function summaryLine(plan: Plan, prefix = 'Plan'): string {
     `${s.update} to update`,
     ...(s.replace ? [`${s.replace} to replace`] : []),
     `${s.prune} to prune`,
+    ...(s.restore ? [`${s.restore} to restore`] : []),
     `${s.unchanged} unchanged`,
     ...(s.conflict ? [`${s.conflict} conflict${s.conflict > 1 ? 's' : ''}`] : []),
   ];
   return `${prefix}: ${parts.join(', ')}.`;
 }
 
-const LABEL: Record<Action['type'], string> = { create: '+ create ', update: '~ update ', replace: '-/+ replace', prune: '- prune  ', unchanged: '= unchanged', conflict: '! conflict' };
+const LABEL: Record<Action['type'], string> = { create: '+ create ', update: '~ update ', replace: '-/+ replace', prune: '- prune  ', restore: '< restore', unchanged: '= unchanged', conflict: '! conflict' };
 
 /** The plan for people: one line per object, changed fields indented below it. */
 export function planText(plan: Plan, address: string, title = 'Plan'): string {

@@ -14,7 +14,10 @@ import {
   Theme,
   WebAppBranding,
   WebAppPath,
+  WebProxy,
+  type WebProxyProps,
 } from './l2';
+import { LocationAssignment } from './location-assignment';
 import { PexipStack } from './pexip-stack';
 import type { ITheme } from './references';
 import type { Secret } from './secret';
@@ -141,6 +144,18 @@ export interface EpicTelehealthIntegrationProps {
   readonly dialOutRule?: AdditionalRule;
   /** The telehealth integration licence. */
   readonly licence?: TelehealthLicenceProps;
+  /**
+   * A web proxy for the nodes' outbound access to Epic (every transcoding and proxying node must reach the Epic API;
+   * in hospital networks usually through a proxy). Takes effect in `locations`.
+   */
+  readonly webProxy?: WebProxyProps;
+  /**
+   * Existing system locations to assign the policy profile and web proxy to (Platform > Locations): where they take
+   * effect. Fields someone else set are a conflict unless `locationsTakeOver`; removal restores what was there.
+   */
+  readonly locations?: readonly string[];
+  /** Replace a policy profile or web proxy someone else assigned to `locations` (removal restores it). Default false. */
+  readonly locationsTakeOver?: boolean;
 }
 
 function escapeRegex(text: string): string {
@@ -221,7 +236,14 @@ export class EpicTelehealthIntegration extends Construct {
         new WebAppPath(this, 'path', { slug: props.webApp.pathSlug, webappType: props.webApp.webappType ?? 'webapp3', isEnabled: props.webApp.pathEnabled ?? true, branding });
       }
     }
-    if (props.policy) new PolicyProfile(this, 'policy', props.policy);
+    const policy = props.policy ? new PolicyProfile(this, 'policy', props.policy) : undefined;
+    const proxy = props.webProxy ? new WebProxy(this, 'web-proxy', props.webProxy) : undefined;
+    if (props.locations !== undefined) {
+      if (!policy && !proxy) throw new Error(`${this.node.path}: locations: there is nothing to assign; give policy, webProxy, or both.`);
+      new LocationAssignment(this, 'locations', { locations: props.locations, policyProfile: policy, webProxy: proxy, takeOver: props.locationsTakeOver });
+    } else if (props.locationsTakeOver !== undefined) {
+      throw new Error(`${this.node.path}: locationsTakeOver: applies only with locations.`);
+    }
     if (props.devicePairingRule) new CallRoutingRule(this, 'device-pairing-rule', props.devicePairingRule satisfies CallRoutingRuleProps);
     if (props.dialOutRule) new CallRoutingRule(this, 'dial-out-rule', { matchOutgoingCalls: true, matchIncomingCalls: false, ...props.dialOutRule });
 

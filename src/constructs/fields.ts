@@ -1,4 +1,4 @@
-import { isKindName, kindByName } from '../kinds';
+import { isKindName, isOwnedKind, kindByName } from '../kinds';
 import type { FieldSpec, JsonObject, JsonValue, KindSpec } from '../kinds/types';
 
 /**
@@ -62,8 +62,8 @@ function toWire(field: ConstructField, value: unknown, onError: (prop: string, m
   if (value === null) return null;
   switch (spec.type) {
     case 'reference':
-      if (typeof value === 'string' && spec.references && !isKindName(spec.references)) return value;
-      if (!isReferenceable(value)) return onError(prop, `expects a ${spec.references && isKindName(spec.references) ? kindByName(spec.references).constructName : 'resource URI'}.`);
+      if (typeof value === 'string' && !isOwnedKind(spec.references)) return value;
+      if (!isReferenceable(value)) return onError(prop, `expects a ${isOwnedKind(spec.references) ? kindByName(spec.references).constructName : 'resource URI'}.`);
       if (value.kind !== spec.references) return onError(prop, `expects a ${kindByName(spec.references!).constructName}, got a ${isKindName(value.kind) ? kindByName(value.kind).constructName : value.kind}.`);
       return value.referenceValue;
     case 'valueList':

@@ -8,10 +8,11 @@ import type {
   ThemeFields,
   WebAppBrandingFields,
   WebAppPathFields,
+  WebProxyFields,
 } from './generated/fields';
 import { lookupReference, PexipObject, type PexipObjectOptions } from './pexip-object';
 import { PexipStack } from './pexip-stack';
-import type { IEpicTelehealthProfile, ITheme, IWebAppBranding } from './references';
+import type { IEpicTelehealthProfile, IPolicyProfile, ITheme, IWebAppBranding, IWebProxy } from './references';
 import type { Secret } from './secret';
 import { uuidV5 } from '../util/uuid';
 import { EPIC_ALGORITHM_WIRE } from '../kinds';
@@ -185,10 +186,46 @@ export interface PolicyProfileProps extends PolicyProfileFields, PexipObjectOpti
   readonly secretsVersion?: string;
 }
 
-/** Policy profile (Call control > Policy profiles): external policy server and local policy scripts. */
-export class PolicyProfile extends PexipObject {
+/**
+ * Policy profile (Call control > Policy profiles): external policy server and local policy scripts. It takes effect
+ * only in the system locations it is assigned to (`LocationAssignment`).
+ */
+export class PolicyProfile extends PexipObject implements IPolicyProfile {
+  /** An existing policy profile this stack does not own, found by name at deploy time. */
+  static fromName(name: string): IPolicyProfile {
+    return lookupReference('policy_server', { name });
+  }
+
+  declare readonly kind: 'policy_server';
+
   constructor(scope: Construct, id: string, props: PolicyProfileProps) {
     super(scope, id, 'policy_server', { props, secrets: { password: props.password }, secretsVersion: props.secretsVersion, adopt: props.adopt });
+  }
+}
+
+// ---- Web proxy ------------------------------------------------------------------------------------------------------
+
+export interface WebProxyProps extends WebProxyFields, PexipObjectOptions {
+  /** Password for the proxy, if it needs one (never read back from Pexip). Pexip field `password`. */
+  readonly password?: Secret;
+  /** Bump to send the password again (rotation). */
+  readonly secretsVersion?: string;
+}
+
+/**
+ * Web proxy (System > Web proxies): the way out for Conferencing Nodes, e.g. to the Epic API, which every transcoding
+ * and proxying node must reach. Takes effect in the system locations it is assigned to (`LocationAssignment`).
+ */
+export class WebProxy extends PexipObject implements IWebProxy {
+  /** An existing web proxy this stack does not own, found by name at deploy time. */
+  static fromName(name: string): IWebProxy {
+    return lookupReference('http_proxy', { name });
+  }
+
+  declare readonly kind: 'http_proxy';
+
+  constructor(scope: Construct, id: string, props: WebProxyProps) {
+    super(scope, id, 'http_proxy', { props, secrets: { password: props.password }, secretsVersion: props.secretsVersion, adopt: props.adopt });
   }
 }
 

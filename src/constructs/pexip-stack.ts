@@ -9,6 +9,7 @@ import type { Environment } from '../epic/secret-variants';
 import { STACK_NAME } from '../kinds/ownership';
 import { type Carrier, type CarrierType, carrierFor } from './carriers';
 import type { PackageContent } from './package';
+import { checkDriftAtSynth } from './synth-drift';
 
 /** The desired-set file each stack writes next to its cdk.tf.json; the reconciler reads it. */
 export const DESIRED_SET_FILE = 'pexip-desired.json';
@@ -108,7 +109,9 @@ export class PexipStack extends TerraformStack {
     }
     const hash = desiredSetHash(set);
     this.finalised = { set, hash };
-    this.addCarriers(hash);
+    const drift = checkDriftAtSynth(set);
+    process.stderr.write(`${drift.message}\n`);
+    this.addCarriers(hash, drift.summary);
     const files = new Construct(this, 'pexip-files');
     addCustomSynthesis(files, {
       onSynthesize: (session) => {
@@ -123,7 +126,7 @@ export class PexipStack extends TerraformStack {
     return this.finalised;
   }
 
-  private addCarriers(hash: string): void {
+  private addCarriers(hash: string, drift: string | undefined): void {
     const licences = this.members.filter((m) => m.isLicence).map((m) => m.carrierResource);
     const anchor = this.carrier.action(this, 'pexip-anchor', {
       triggers: { stack: this.node.id },
@@ -133,9 +136,11 @@ export class PexipStack extends TerraformStack {
     });
     // The reconcile waits for the licence to be claimed. Not for the declarations: they run no provisioner, so their
     // order does not matter, and a depends_on listing them all makes every Terraform plan much slower.
+    // Drift found at synth time replaces the reconciler, so the deploy repairs it; none adds nothing (plans stay clean).
+    const repair: Record<string, string> = drift === undefined ? {} : { drift };
     this.carrier.action(this, 'pexip-reconciler', {
-      triggers: { desired_set_sha256: hash },
-      input: { desired_set_sha256: hash },
+      triggers: { desired_set_sha256: hash, ...repair },
+      input: { desired_set_sha256: hash, ...repair },
       create: { command: `${this.cliCommand} reconcile ${DESIRED_SET_FILE} --expect-hash ${hash}` },
       dependsOn: [anchor, ...licences],
     });

@@ -10,3 +10,9 @@ export interface ITheme extends PexipReferenceable {
 export interface IWebAppBranding extends PexipReferenceable {
   readonly kind: 'webapp_branding';
 }
+export interface IPolicyProfile extends PexipReferenceable {
+  readonly kind: 'policy_server';
+}
+export interface IWebProxy extends PexipReferenceable {
+  readonly kind: 'http_proxy';
+}

@@ -4,11 +4,12 @@ import { basename } from 'node:path';
 import type { PexipClient, UploadFile } from '../api/client';
 import { ConfigError, PexipCdktfError } from '../api/errors';
 import { CREATION_ORDER, kindByName, REMOVAL_ORDER } from '../kinds';
-import type { JsonObject, JsonValue } from '../kinds/types';
+import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { type DesiredSet, describeObject, packagePath } from './desired';
+import { claimKey, comparable, type Restoration } from './field-claims';
 import { type Ledger, type LedgerEntry, LedgerWriter } from './ledger';
-import { uriOfLive } from './live';
-import { type Action, type ConflictAction, desiredBody, diffFields, KNOWN_AFTER_APPLY, type MatchedAction, ownerFor, type Plan } from './plan';
+import { referenceUri, uriOfLive } from './live';
+import { type Action, type ConflictAction, desiredBody, diffFields, KNOWN_AFTER_APPLY, type MatchedAction, ownerFor, type Plan, type RestoreAction } from './plan';
 
 /** The plan cannot be applied as it stands: conflicts are listed, nothing was written. */
 export class PlanConflictError extends PexipCdktfError {
@@ -60,7 +61,7 @@ export function loadPackages(set: DesiredSet, baseDir: string): Map<string, Uplo
   return packages;
 }
 
-const SYMBOL: Record<Action['type'], string> = { create: '+', update: '~', replace: '-/+', prune: '-', unchanged: '=', conflict: '!' };
+const SYMBOL: Record<Action['type'], string> = { create: '+', update: '~', replace: '-/+', prune: '-', restore: '<', unchanged: '=', conflict: '!' };
 
 export function actionLine(action: Action, detail: string): string {
   const who = `${kindByName(action.kind).title} "${action.name}"${action.id ? ` (${action.id})` : ''}`;
@@ -118,6 +119,10 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
     }
   }
   for (const kind of REMOVAL_ORDER) {
+    // Fields given back first: Pexip refuses to delete a policy profile or web proxy a location still uses.
+    for (const action of plan.actions.filter((a): a is RestoreAction => a.kind === kind.name && a.type === 'restore')) {
+      await restoreFields(client, kind, action.key, action.name, action.restorations, context.progress);
+    }
     for (const action of plan.actions.filter((a) => a.kind === kind.name && (a.type === 'prune' || a.type === 'replace'))) {
       const key = (action as { key: string }).key;
       const outcome = await client.delete(kind, key, { tolerateNotFound: true, object: action.name });
@@ -129,8 +134,25 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
       }
     }
   }
-  await ledger.write(ledgerAfter(set, plan, keys), context.progress);
+  await ledger.write(ledgerAfter(set, plan, keys, uris), context.progress);
   return result;
+}
+
+/**
+ * Gives claimed fields back: each to the value from before the stack set it, unless someone changed it since (left
+ * as it is, and said so). One PATCH for the fields that change.
+ */
+export async function restoreFields(client: PexipClient, kind: KindSpec, key: string, name: string, restorations: readonly Restoration[], progress: (line: string) => void): Promise<void> {
+  const patch: JsonObject = {};
+  for (const r of restorations) if (r.to !== undefined && comparable(r.to) !== comparable(r.from)) patch[r.field] = r.to;
+  if (Object.keys(patch).length > 0) await client.update(kind, key, patch);
+  for (const r of restorations) {
+    progress(
+      r.to !== undefined
+        ? `< restore ${kind.title} "${name}", field ${r.field}: ${comparable(r.to)}${comparable(r.to) === comparable(r.from) ? ' (already)' : ''}`
+        : `! leave ${kind.title} "${name}", field ${r.field}: ${r.left}`,
+    );
+  }
 }
 
 /** Rewrites only the marker of an object whose marker an earlier version wrote (no other field changes). */
@@ -158,12 +180,14 @@ function withPendingCreates(plan: Plan): Ledger {
  * The ledger once the plan is applied: every declared object that exists with its key (objects of kinds without a
  * marker also with what their marker would hold: package, secrets version and spec hash), field records kept.
  */
-function ledgerAfter(set: DesiredSet, plan: Plan, keys: ReadonlyMap<string, string>): Ledger {
+function ledgerAfter(set: DesiredSet, plan: Plan, keys: ReadonlyMap<string, string>, uris: ReadonlyMap<string, string>): Ledger {
   const objects: Record<string, LedgerEntry> = {};
+  const fields: Record<string, Ledger['fields'][string]> = { ...plan.ledger.current.fields };
   for (const object of set.objects) {
     const kind = kindByName(object.kind);
     const key = keys.get(object.id);
     if (kind.ownership.style === 'terraform-state' || key === undefined) continue;
+    if (kind.management) continue;
     if (kind.ownership.style !== 'ledger') {
       objects[object.id] = { kind: object.kind, key };
       continue;
@@ -171,7 +195,28 @@ function ledgerAfter(set: DesiredSet, plan: Plan, keys: ReadonlyMap<string, stri
     const owner = ownerFor(set, object);
     objects[object.id] = { kind: object.kind, key, ...(owner.packageHash ? { pkg: owner.packageHash } : {}), ...(owner.secretsVersion ? { sv: owner.secretsVersion } : {}), h: owner.specHash! };
   }
-  return { stack: set.stack, objects, fields: plan.ledger.current.fields };
+  for (const action of plan.actions) {
+    const kind = kindByName(action.kind);
+    if (!kind.management) continue;
+    if (action.type === 'restore') {
+      const id = claimKey(kind, action.live);
+      const kept = Object.fromEntries(Object.entries(fields[id]?.fields ?? {}).filter(([field]) => !action.restorations.some((r) => r.field === field)));
+      if (Object.keys(kept).length > 0) fields[id] = { name: action.name, fields: kept };
+      else delete fields[id];
+    }
+    if (action.type !== 'update' && action.type !== 'unchanged') continue;
+    // What the stack set, and what was there before it first set each field (kept from the first record).
+    const id = claimKey(kind, action.live);
+    const body = desiredBody(set, action.object, uris, plan.lookups, action.live);
+    const before = fields[id]?.fields ?? {};
+    const recorded = Object.fromEntries(
+      kind.management.fields
+        .filter((field) => action.object.spec[field] !== undefined)
+        .map((field) => [field, { value: body[field], previous: before[field] !== undefined ? before[field].previous : (referenceUri(action.live[field]) ?? action.live[field] ?? null), by: action.object.id }]),
+    );
+    fields[id] = { name: action.name, fields: { ...before, ...recorded } };
+  }
+  return { stack: set.stack, objects, fields };
 }
 
 function patchBody(body: JsonObject, changed: readonly string[], secrets: Readonly<Record<string, string>>): JsonObject {
@@ -184,7 +229,7 @@ function updateDetail(action: MatchedAction, fields: readonly string[]): string 
   const kind = kindByName(action.kind);
   const secretFields = new Set(Object.keys(kind.fields).filter((f) => kind.fields[f].secret));
   const parts = [
-    ...(action.takeover === 'adopt' ? ['adopted'] : action.takeover === 'rekey' ? ['taken over from a stale logical id'] : []),
+    ...(action.takeover === 'adopt' ? [kind.management ? 'took over a value set by hand' : 'adopted'] : action.takeover === 'rekey' ? ['taken over from a stale logical id'] : []),
     ...fields.filter((f) => !secretFields.has(f)),
     ...(action.sendSecrets ? ['secrets sent'] : []),
     ...(action.uploadPackage ? ['package uploaded'] : []),

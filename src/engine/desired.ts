@@ -50,6 +50,8 @@ export interface DesiredObject {
   readonly allowUuidChange?: boolean;
   /** Licence: return it when the stack is destroyed (only if this stack activated or adopted it). */
   readonly returnOnDestroy?: boolean;
+  /** Field claims (system locations): replace a value this stack did not set (removal restores it). */
+  readonly takeOver?: boolean;
 }
 
 export interface DesiredSet {
@@ -98,6 +100,7 @@ const OBJECT_OPTIONS: Readonly<Record<string, { readonly type: 'boolean' | 'stri
   adopt: { type: 'boolean' },
   allowUuidChange: { type: 'boolean', kinds: ['telehealth_profile'] },
   returnOnDestroy: { type: 'boolean', kinds: ['licence'] },
+  takeOver: { type: 'boolean', kinds: ['system_location'] },
 };
 const OBJECT_KEYS = new Set(['kind', 'id', 'spec', 'secrets', 'package', ...Object.keys(OBJECT_OPTIONS)]);
 /** Control characters have no place in configuration text; NUL in a name is a classic truncation trick. */
@@ -191,6 +194,7 @@ export function validateDesiredSet(input: unknown): DesiredSet {
 
 function validateObject(object: DesiredObject, ids: ReadonlyMap<string, DesiredObject>, environment: Environment, stack: string): void {
   const kind = kindByName(object.kind);
+  if (kind.management) validateClaim(object, kind.management.fields, kind.naturalKey);
   const bad = unknownOrReadOnlyFields(kind, object.spec).filter((f) => !(kind.upload && f === kind.upload.fileField));
   if (bad.length > 0) fail(`unknown or read-only field${bad.length > 1 ? 's' : ''} ${bad.join(', ')}.`, object, bad[0]);
   const secretFields = new Set(Object.keys(object.secrets ?? {}));
@@ -238,6 +242,17 @@ function validateObject(object: DesiredObject, ids: ReadonlyMap<string, DesiredO
   }
   const errors = validateForCreate(kind, object.spec, unresolved);
   if (errors.length > 0) fail(`${errors[0].message}`, object, errors[0].field);
+}
+
+/** A declaration of fields on an existing object: its natural key and only the fields a stack may manage. */
+function validateClaim(object: DesiredObject, managed: readonly string[], naturalKey: string): void {
+  for (const option of ['secrets', 'package', 'adopt', 'secretsVersion'] as const) {
+    if (object[option] !== undefined) fail(`does not apply: a stack manages fields of an existing ${kindByName(object.kind).title}, it does not own it.`, object, option);
+  }
+  if (typeof object.spec[naturalKey] !== 'string') fail(`names the ${kindByName(object.kind).title} to set fields on; it is required.`, object, naturalKey);
+  const others = Object.keys(object.spec).filter((f) => f !== naturalKey && !managed.includes(f));
+  if (others.length > 0) fail(`a stack can manage only ${managed.join(' and ')} of a ${kindByName(object.kind).title}.`, object, others[0]);
+  if (!managed.some((f) => object.spec[f] !== undefined)) fail(`declares no field to set (${managed.join(', ')}).`, object, managed[0]);
 }
 
 function validateSecretRef(ref: SecretRef, object: DesiredObject, field: string): void {

@@ -4,6 +4,7 @@ import { applyMarker, type FullOwner, isLegacyMarker, type Owner, ownerOf, PACKA
 import type { FieldSpec, JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { fieldOf } from '../kinds/validate';
 import { canonicalJson, type DesiredObject, type DesiredSet, isLookup, isRef } from './desired';
+import { claimKey, comparable, decideFields, describeClaimed, type Restoration, restorations } from './field-claims';
 import { emptyLedger, findLedger, isLedgerObject, type Ledger, ledgerName, liveOwner } from './ledger';
 import { type LiveState, liveName, referenceUri, uriOfLive } from './live';
 
@@ -68,7 +69,11 @@ export type Action =
   | MatchedAction
   | (Base & { readonly type: 'replace'; readonly object: DesiredObject; readonly key: string; readonly live: JsonObject; readonly reason: string; readonly cause?: Cause })
   | (Base & { readonly type: 'prune'; readonly key: string; readonly live: JsonObject; readonly cause?: Cause; readonly duplicate?: boolean })
+  | RestoreAction
   | ConflictAction;
+
+/** Fields of an object the stack does not own, set by a declaration it no longer has: given back. */
+export type RestoreAction = Base & { readonly type: 'restore'; readonly key: string; readonly live: JsonObject; readonly restorations: readonly Restoration[]; readonly cause?: Cause };
 
 export interface Plan {
   readonly stack: string;
@@ -83,7 +88,7 @@ export interface Plan {
 export type Summary = Record<Action['type'], number>;
 
 export function summarise(plan: Plan): Summary {
-  const summary: Summary = { create: 0, update: 0, replace: 0, prune: 0, unchanged: 0, conflict: 0 };
+  const summary: Summary = { create: 0, update: 0, replace: 0, prune: 0, restore: 0, unchanged: 0, conflict: 0 };
   for (const action of plan.actions) summary[action.type]++;
   return summary;
 }
@@ -187,6 +192,11 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
 
   for (const kind of CREATION_ORDER) {
     const declared = set.objects.filter((o) => o.kind === kind.name);
+    if (kind.management) {
+      for (const object of declared) matched.set(object.id, matchClaim(kind, object, live.get(kind.name as KindName) ?? []));
+      actions.push(...restoreActions(kind, declared, live.get(kind.name as KindName) ?? [], ledger));
+      continue;
+    }
     const candidates: Candidate[] = (live.get(kind.name as KindName) ?? [])
       .filter((object) => !isLedgerObject(kind, object))
       .map((object) => ({
@@ -214,7 +224,8 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
   const finished: Action[] = [];
   for (const object of set.objects) {
     const action = matched.get(object.id)!;
-    finished.push(action.type === 'update' || action.type === 'unchanged' ? withDiff(set, object, action, uris, lookups, live) : action);
+    const claims = kindByName(object.kind).management !== undefined;
+    finished.push(action.type === 'update' || action.type === 'unchanged' ? (claims ? withClaimDiff(set, object, action, uris, lookups, ledgers) : withDiff(set, object, action, uris, lookups, live)) : action);
   }
   for (const object of set.objects) {
     for (const [field, value] of Object.entries(object.spec)) {
@@ -247,6 +258,53 @@ function otherLedgers(live: LiveState, stack: string): Ledger[] {
   });
 }
 
+/** A declaration of fields on an existing object: the object found by its natural key, or a conflict. */
+function matchClaim(kind: KindSpec, object: DesiredObject, live: readonly JsonObject[]): Action {
+  const name = String(object.spec[kind.naturalKey]);
+  const base = { kind: object.kind, id: object.id, name };
+  const found = live.find((o) => naturalKeyOf(kind, o) === name);
+  if (!found) {
+    const names = live.map((o) => `"${liveName(kind, o)}"`).join(', ');
+    return { ...base, type: 'conflict', object, reason: `no ${kind.title} named "${name}" exists in Pexip (a stack sets fields on existing ${kind.title}s, never creates one); ${kind.title}s: ${names || 'none'}.` };
+  }
+  return { ...base, type: 'update', object, key: keyOf(kind, found), live: found, changes: [], sendSecrets: false, uploadPackage: false };
+}
+
+/** Field records of this stack whose declaration is gone: give the fields back. */
+function restoreActions(kind: KindSpec, declared: readonly DesiredObject[], live: readonly JsonObject[], ledger: Ledger): RestoreAction[] {
+  const actions: RestoreAction[] = [];
+  for (const object of live) {
+    const record = ledger.fields[claimKey(kind, object)];
+    if (!record) continue;
+    const claim = declared.find((d) => d.spec[kind.naturalKey] === object[kind.naturalKey]);
+    const dropped = Object.keys(record.fields).filter((field) => claim?.spec[field] === undefined);
+    if (dropped.length === 0) continue;
+    actions.push({ type: 'restore', kind: kind.name as KindName, name: liveName(kind, object), key: keyOf(kind, object), live: object, restorations: restorations(object, record, dropped), cause: 'pending' });
+  }
+  return actions;
+}
+
+/** Field diff of a claim: what to set, what is drift, and the values someone else set (conflicts unless taken over). */
+function withClaimDiff(set: DesiredSet, object: DesiredObject, action: MatchedAction, uris: ReadonlyMap<string, string>, lookups: ReadonlyMap<string, string | undefined>, ledgers: readonly Ledger[]): Action {
+  const kind = kindByName(object.kind);
+  const [own, ...others] = ledgers;
+  const body = desiredBody(set, object, uris, lookups, action.live);
+  const decisions = decideFields(kind, action.live, body, own.fields[claimKey(kind, action.live)], others);
+  const where = describeClaimed(kind, action.live);
+  const blocked = decisions.flatMap((d) => {
+    if (d.decision === 'other-stack') return [`${where}, field ${d.field}: managed by stack "${d.stack}"; two stacks cannot manage one field.`];
+    if (d.decision === 'foreign' && !object.takeOver) {
+      return [`${where}, field ${d.field}: holds ${JSON.stringify(comparable(d.live))}, which this stack did not set. Set takeOver: true to replace it (removal then restores it), or leave the field out.`];
+    }
+    return [];
+  });
+  if (blocked.length > 0) return { type: 'conflict', kind: object.kind, id: object.id, name: action.name, object, key: action.key, reason: blocked.join(' ') };
+  const changing = decisions.filter((d) => d.decision === 'set' || d.decision === 'foreign');
+  const changes = changing.map((d) => ({ field: d.field, from: referenceUri(action.live[d.field]) ?? action.live[d.field], to: body[d.field] }));
+  const drift = changing.some((d) => d.decision === 'set' && d.cause === 'drift');
+  return { ...action, type: changes.length > 0 ? 'update' : 'unchanged', changes, cause: drift ? 'drift' : 'pending', ...(changing.some((d) => d.decision === 'foreign') ? { takeover: 'adopt' as const } : {}) };
+}
+
 /** Pending or drift: see `Cause`. Replacements and adoptions are always the code's doing. */
 function withCause(action: Action, ledger: Ledger): Action {
   switch (action.type) {
@@ -255,6 +313,7 @@ function withCause(action: Action, ledger: Ledger): Action {
     case 'conflict':
       return { ...action, cause: ledger.objects[action.id!]?.key !== undefined ? 'drift' : 'pending' };
     case 'update': {
+      if (kindByName(action.kind).management) return action;
       const recorded = action.recordedSpecHash;
       const handEdit = action.takeover === undefined && !action.uploadPackage && (recorded === undefined || recorded === specHash(action.object.spec));
       return { ...action, cause: handEdit && action.changes.length > 0 ? 'drift' : 'pending' };

@@ -4,8 +4,10 @@ import { PexipCdktfError } from '../api/errors';
 import { kindByName, type KindName, REMOVAL_ORDER } from '../kinds';
 import type { JsonObject, KindSpec } from '../kinds/types';
 import { blockingReferences, describeBlocking } from './blocking-references';
-import { emptyLedger, findLedger, isLedgerObject, LEDGER_KIND_NAME, ledgerName, liveOwner } from './ledger';
-import { liveName, observe, uriOfLive } from './live';
+import { restoreFields } from './apply';
+import { claimKey, type Restoration, restorations } from './field-claims';
+import { emptyLedger, findLedger, isLedgerObject, type Ledger, LEDGER_KIND_NAME, ledgerName, liveOwner } from './ledger';
+import { type LiveState, liveName, observe, uriOfLive } from './live';
 
 /** What `cdktf destroy` reminds the user of: Pexip alone cannot undo the Epic side. */
 export const EPIC_REMINDER =
@@ -47,14 +49,17 @@ export async function removeStack(client: PexipClient, stack: string, progress: 
       return owner?.stack === stack ? [{ kind, object, logicalId: owner.logicalId }] : [];
     }),
   );
+  // Fields the stack set on objects it does not own are given back first; the references that remain block.
+  const restores = fieldRestores(live, ledger);
   const removing = new Map(owned.map((o) => [uriOfLive(o.kind, o.object), `${o.kind.title} "${liveName(o.kind, o.object)}"`]));
-  const blocking = blockingReferences(live, removing);
+  const blocking = blockingReferences(afterRestores(live, restores), removing);
   if (blocking.length > 0) {
     throw new RemovalBlockedError(
       `nothing was removed: ${blocking.length === 1 ? 'an object' : `${blocking.length} objects`} this stack does not own still ${blocking.length === 1 ? 'uses' : 'use'} objects it would remove (Pexip refuses to delete an object in use):\n${describeBlocking(blocking)}\nRe-point or remove ${blocking.length === 1 ? 'it' : 'them'} in Pexip, then run the removal again.`,
       { kind: blocking[0].kind.title, object: liveName(blocking[0].kind, blocking[0].object), field: blocking[0].field },
     );
   }
+  for (const r of restores) await restoreFields(client, r.kind, keyOf(r.kind, r.object), liveName(r.kind, r.object), r.restorations, progress);
   const removed: Removed[] = [];
   for (const { kind, object, logicalId } of owned) {
     const key = keyOf(kind, object);
@@ -68,4 +73,31 @@ export async function removeStack(client: PexipClient, stack: string, progress: 
     progress(`- remove ledger of stack "${stack}" (policy profile "${ledgerName(stack)}")`);
   }
   return removed;
+}
+
+interface FieldRestore {
+  readonly kind: KindSpec;
+  readonly object: JsonObject;
+  readonly restorations: readonly Restoration[];
+}
+
+/** Every field the ledger records this stack set on a live object it does not own. */
+function fieldRestores(live: LiveState, ledger: Ledger): FieldRestore[] {
+  return REMOVAL_ORDER.filter((k) => k.management).flatMap((kind) =>
+    (live.get(kind.name as KindName) ?? []).flatMap((object) => {
+      const record = ledger.fields[claimKey(kind, object)];
+      return record ? [{ kind, object, restorations: restorations(object, record) }] : [];
+    }),
+  );
+}
+
+/** The live state as it will be once the fields are given back. */
+function afterRestores(live: LiveState, restores: readonly FieldRestore[]): LiveState {
+  const next = new Map(live);
+  for (const r of restores) {
+    const changed = { ...r.object };
+    for (const x of r.restorations) if (x.to !== undefined) changed[x.field] = x.to;
+    next.set(r.kind.name as KindName, (next.get(r.kind.name as KindName) ?? []).map((o) => (o === r.object ? changed : o)));
+  }
+  return next;
 }

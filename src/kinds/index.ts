@@ -1,7 +1,9 @@
 import { gatewayRoutingRule } from './gateway-routing-rule';
+import { httpProxy } from './http-proxy';
 import { ivrTheme } from './ivr-theme';
 import { licence } from './licence';
 import { policyServer } from './policy-server';
+import { systemLocation } from './system-location';
 import { telehealthProfile } from './telehealth-profile';
 import type { KindSpec } from './types';
 import { webappAlias } from './webapp-alias';
@@ -18,10 +20,12 @@ export const KINDS: readonly KindSpec[] = [
   webappBranding,
   webappAlias,
   policyServer,
+  httpProxy,
+  systemLocation,
   licence,
 ];
 
-export type KindName = 'telehealth_profile' | 'gateway_routing_rule' | 'ivr_theme' | 'webapp_branding' | 'webapp_alias' | 'policy_server' | 'licence';
+export type KindName = 'telehealth_profile' | 'gateway_routing_rule' | 'ivr_theme' | 'webapp_branding' | 'webapp_alias' | 'policy_server' | 'http_proxy' | 'system_location' | 'licence';
 
 const BY_NAME = new Map(KINDS.map((kind) => [kind.name, kind]));
 
@@ -42,9 +46,14 @@ export const REMOVAL_ORDER: readonly KindSpec[] = [...KINDS].sort((a, b) => a.re
 /** Kinds in creation order: every kind after the kinds its references point to (the removal order reversed). */
 export const CREATION_ORDER: readonly KindSpec[] = [...REMOVAL_ORDER].reverse();
 
-/** References from one of our kinds to another of our kinds (e.g. rule → profile), by field. */
+/** A kind whose whole objects a stack owns (not one whose fields it manages, such as system locations). */
+export function isOwnedKind(name: string | undefined): name is KindName {
+  return name !== undefined && BY_NAME.has(name) && BY_NAME.get(name)!.management === undefined;
+}
+
+/** References from one of our kinds to another kind a stack owns objects of (e.g. rule → profile), by field. */
 export function referenceFields(kind: KindSpec): { field: string; target: KindSpec }[] {
   return Object.entries(kind.fields)
-    .filter(([, spec]) => (spec.type === 'reference' || spec.type === 'referenceList') && !spec.readOnly && spec.references && BY_NAME.has(spec.references))
+    .filter(([, spec]) => (spec.type === 'reference' || spec.type === 'referenceList') && !spec.readOnly && isOwnedKind(spec.references))
     .map(([field, spec]) => ({ field, target: kindByName(spec.references!) }));
 }

@@ -17,7 +17,7 @@ export const licence: KindSpec = {
   methods: { list: ['GET', 'POST'], detail: ['GET', 'DELETE'] },
   updateVerb: null,
   ownership: { style: 'terraform-state' },
-  removalRank: 7,
+  removalRank: 8,
   fields: {
     fulfillment_id: serverField('string', 'Fulfillment ID', 'Licence identifier (detail key).'),
     resource_uri: serverField('string', 'Resource URI', 'Canonical URI of the object.'),

@@ -154,8 +154,14 @@ export interface KindSpec {
   readonly upload?: UploadSpec;
   readonly ownership: OwnershipSpec;
   /**
-   * Position in the documented removal order (lower is removed first): routing rules → telehealth profile → web
-   * app paths → branding → themes → policy profiles → licence.
+   * `fields`: objects that exist before any stack and outlive it (system locations). A stack never creates or
+   * deletes one; it manages only the listed fields on named objects, and the ledger records what was there before.
+   * Absent: the stack owns whole objects.
+   */
+  readonly management?: { readonly style: 'fields'; readonly fields: readonly string[] };
+  /**
+   * Position in the documented removal order (lower is removed first): location fields restored → routing rules →
+   * telehealth profile → web app paths → branding → themes → policy profiles → web proxies → licence.
    */
   readonly removalRank: number;
   readonly fields: Readonly<Record<string, FieldSpec>>;

@@ -20,7 +20,6 @@ export interface StoredObject {
 
 /** Collections that are not our kinds but can be targets of references (seeded, read-only here). */
 export const EXTRA_COLLECTIONS = [
-  'system_location',
   'sip_proxy',
   'h323_gatekeeper',
   'mssip_proxy',
@@ -68,6 +67,12 @@ function builtInTheme(id: number, name: string, uuid: string): StoredObject {
   };
 }
 
+/** A system location as an installation has it: no policy profile, no web proxy. */
+function location(id: number, name: string): StoredObject {
+  const data = { id, name, description: '', mtu: 1500, media_qos: 0, signalling_qos: 0, local_mssip_domain: '', use_relay_candidates_only: false, policy_server: null, http_proxy: null, transcoding_location: null, overflow_location1: null, overflow_location2: null };
+  return { key: String(id), data, files: {} };
+}
+
 /**
  * A fresh Management Node serving these configuration collections (empty), plus what ships with Pexip: built-in
  * themes and branding, one system location, one web app bundle.
@@ -88,7 +93,7 @@ export function initialData(collections: readonly string[]): SimulatorData {
       files: {},
     },
   ];
-  config.system_location = [{ key: '1', data: { id: 1, name: 'Default location', description: '' }, files: {} }];
+  config.system_location = [location(1, 'Default location')];
   config.software_bundle_revision = [{ key: '1', data: { id: 1, bundle_type: 'webapp3', version: '1.0.0' }, files: {} }];
   const counters: Record<string, number> = Object.fromEntries(Object.entries(config).map(([name, objects]) => [name, objects.length]));
   return { config, counters, status: { conference: [], participant: [] }, history: { conference: [], participant: [] }, licenceRequests: [] };

@@ -46,7 +46,7 @@ describe('pexip-cdktf plan / reconcile / drift', () => {
     const json = await runCli(['drift', file, '--json'], env);
     expect(json.code).toBe(2);
     const report = JSON.parse(json.stdout);
-    expect(report.summary).toEqual({ create: 0, update: 1, replace: 0, prune: 0, unchanged: 6, conflict: 0 });
+    expect(report.summary).toEqual({ create: 0, update: 1, replace: 0, prune: 0, restore: 0, unchanged: 6, conflict: 0 });
     expect(report.actions.find((a: { id: string }) => a.id === 'rule')).toMatchObject({ cause: 'drift', changes: [{ field: 'match_incoming_sip', from: true, to: false }] });
   });
 

@@ -79,7 +79,7 @@ describe('reconcile', () => {
     expect(result.unchanged).toBe(7);
     expect(plan.actions.every((a) => a.type === 'unchanged')).toBe(true);
     // Observing costs one list per kind, whatever the number of objects.
-    expect(sim.requests).toHaveLength(7);
+    expect(sim.requests).toHaveLength(9);
   });
 
   it('changes one field with exactly one PATCH of that field', async () => {

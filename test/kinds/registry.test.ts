@@ -2,14 +2,16 @@ import { CREATION_ORDER, KINDS, kindByName, referenceFields, REMOVAL_ORDER } fro
 import { applyMarker, derivedUuid, descriptionMarkerLength, ownerOf, stripMarker } from '../../src/kinds/ownership';
 
 describe('kind registry', () => {
-  it('removes in the documented order: rules, profile, paths, branding, themes, policy, licence', () => {
+  it('removes in the documented order: location fields restored, rules, profile, paths, branding, themes, policy, proxies, licence', () => {
     expect(REMOVAL_ORDER.map((k) => k.name)).toEqual([
+      'system_location',
       'gateway_routing_rule',
       'telehealth_profile',
       'webapp_alias',
       'webapp_branding',
       'ivr_theme',
       'policy_server',
+      'http_proxy',
       'licence',
     ]);
   });

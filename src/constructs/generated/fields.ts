@@ -209,6 +209,20 @@ export interface PolicyProfileFields {
   readonly preferLocalAvatarConfiguration?: boolean;
 }
 
+/** Fields of WebProxy (System > Web proxies; `http_proxy`). */
+export interface WebProxyFields {
+  /** Name: Proxy name. At most 250 characters. Pexip field `name`. */
+  readonly name: string;
+  /** Address: Host name or IP address of the proxy. At most 255 characters. Format: hostname. Pexip field `address`. */
+  readonly address: string;
+  /** Port: TCP port of the proxy. Range 1–65535. null uses Pexip's global setting / none. Default: 8080. Pexip field `port`. */
+  readonly port?: number | null;
+  /** Protocol: Protocol to reach the proxy. Default: "http". Pexip field `protocol`. */
+  readonly protocol?: 'http';
+  /** Username: User name for the proxy, if it needs one. At most 100 characters. Default: "". Pexip field `username`. */
+  readonly username?: string;
+}
+
 /** Fields of TelehealthLicence (Platform > Licenses; `licence`). */
 export interface TelehealthLicenceFields {
   /** Entitlement key: The entitlement key from Pexip; spaces are ignored. At most 255 characters. Pexip field `entitlement_id`. */
