@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type App, LocalBackend, PgBackend } from 'cdktf';
-import { EpicTelehealthIntegration, PexipStack, Secret, pathFromStackDirectory } from '../../src';
+import { EpicTelehealthIntegration, PexipStack, Secret, pathFromStackDirectory } from 'pexip-telehealth-cdktf';
 import type { EnvironmentSettings } from './environments';
 
 // Relative to the app directory (the one holding cdktf.json), whatever directory cdktf was started from.
