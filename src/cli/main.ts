@@ -15,6 +15,7 @@ export const COMMANDS: Readonly<Record<string, () => Command>> = {
   remove: () => require('./commands/stack-commands').removeCommand as Command,
   adopt: () => require('./commands/stack-commands').adoptCommand as Command,
   export: () => require('./commands/export').exportCommand as Command,
+  init: () => require('./commands/init').initCommand as Command,
   licence: () => require('./commands/licence').licenceCommand as Command,
   keygen: () => require('./commands/epic-commands').keygenCommand as Command,
   secrets: () => require('./commands/epic-commands').secretsCommand as Command,
