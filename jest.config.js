@@ -4,6 +4,8 @@ module.exports = {
   roots: ["<rootDir>/test"],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
+  // The example app imports the package by name, as an app would; tests run it from the sources.
+  moduleNameMapper: { '^pexip-telehealth-cdktf$': '<rootDir>/src/index.ts' },
   testTimeout: 30000,
   maxWorkers: 2,
   globalSetup: '<rootDir>/test/global-setup.js',

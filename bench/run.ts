@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateEpicKey } from '../src/epic/encryption-key';
@@ -49,6 +49,9 @@ async function phase(sim: PexipSimulator, work: () => Promise<Timed>): Promise<P
 function project(dir: string, mode: 'ours' | 'floor'): string {
   const path = join(dir, mode);
   mkdirSync(path, { recursive: true });
+  // The provisioners find the CLI in node_modules above the stack directory, as in an app's own installation.
+  mkdirSync(join(path, 'node_modules'), { recursive: true });
+  symlinkSync(ROOT, join(path, 'node_modules', 'pexip-telehealth-cdktf'), 'dir');
   writeFileSync(join(path, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: `node ${join(ROOT, 'dist', 'bench', 'app.js')}`, output: 'cdktf.out', sendCrashReports: 'false' }));
   return path;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PexipClient } from '../src/api/client';
@@ -59,6 +59,9 @@ async function main(): Promise<number> {
     mkdirSync(scratch, { recursive: true });
     outdir = join(scratch, 'cdktf.out');
     env.PEXIP_CDKTF_STATE_DIR = scratch;
+    // The provisioners find the CLI in node_modules above the stack directory, as in an app's own installation.
+    mkdirSync(join(scratch, 'node_modules'));
+    symlinkSync(ROOT, join(scratch, 'node_modules', 'pexip-telehealth-cdktf'), 'dir');
     say(`Pexip simulator listening on ${simulator.url} (user admin, password ${password})`);
   } else {
     say(`Using the Management Node at ${env.PEXIP_ADDRESS}`);

@@ -25,6 +25,8 @@ export type * from './constructs/generated/fields';
 export type { IEpicTelehealthProfile, IPolicyProfile, ITheme, IWebAppBranding, IWebProxy } from './constructs/references';
 export type { PexipObjectOptions } from './constructs/pexip-object';
 export { Secret } from './constructs/secret';
+export { appDirectory, pathFromStackDirectory, stackDirectory } from './constructs/app-dir';
+export { defaultCliCommand } from './constructs/cli-command';
 export type { CarrierType } from './constructs/carriers';
 export type { Environment } from './epic/secret-variants';
 export { generateEpicKey, checkEpicKey } from './epic/encryption-key';

@@ -1,4 +1,4 @@
-import type { Environment } from '../../src';
+import type { Environment } from 'pexip-telehealth-cdktf';
 
 /** What differs between the two Epic environments; everything else is the shared definition in integration.ts. */
 export interface EnvironmentSettings {

@@ -1,18 +1,10 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type App, LocalBackend, PgBackend } from 'cdktf';
-import { EpicTelehealthIntegration, PexipStack, Secret } from '../../src';
+import { EpicTelehealthIntegration, PexipStack, Secret, pathFromStackDirectory } from 'pexip-telehealth-cdktf';
 import type { EnvironmentSettings } from './environments';
 
-/** The project directory (nearest package.json): the app runs compiled from dist/, its assets stay in the source tree. */
-function projectDir(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-const PROJECT = projectDir(__dirname);
-const ASSETS = join(PROJECT, 'examples', 'app', 'assets');
+// Relative to the app directory (the one holding cdktf.json), whatever directory cdktf was started from.
+const ASSETS = 'examples/app/assets';
 
 /** One environment's stack: the same integration everywhere, with that environment's values and secret variants. */
 export function telehealthStack(app: App, env: EnvironmentSettings): PexipStack {
@@ -20,9 +12,10 @@ export function telehealthStack(app: App, env: EnvironmentSettings): PexipStack 
   // Shared state with locking when PEXIP_CDKTF_PG_CONN_STR is set (examples/pg-backend); otherwise local state,
   // which PEXIP_CDKTF_STATE_DIR moves (npm start uses a scratch directory).
   if (process.env.PEXIP_CDKTF_PG_CONN_STR) new PgBackend(stack, { connStr: process.env.PEXIP_CDKTF_PG_CONN_STR, schemaName: `pexip_${env.stack}` });
-  // Absolute on purpose: a relative path would put state inside cdktf.out/stacks/<stack>/, which synth deletes when a
-  // stack leaves the app.
-  else new LocalBackend(stack, { path: resolve(process.env.PEXIP_CDKTF_STATE_DIR ?? PROJECT, `terraform.${env.stack}.tfstate`) });
+  // Beside cdktf.json, not inside cdktf.out/stacks/<stack>/ (synth deletes that when a stack leaves the app), and
+  // given relative to the stack directory, where Terraform runs: no absolute path in cdk.tf.json, so cdktf.out still
+  // works when the checkout moves (a CI artifact).
+  else new LocalBackend(stack, { path: pathFromStackDirectory(stack, join(process.env.PEXIP_CDKTF_STATE_DIR ?? '.', `terraform.${env.stack}.tfstate`)) });
   const secret = (name: string) => Secret.fromEnv(`EPIC_${env.variant}_${name}`);
   const entitlement = process.env[`PEXIP_${env.variant}_LICENCE_ENTITLEMENT`];
   new EpicTelehealthIntegration(stack, 'epic', {
@@ -39,8 +32,8 @@ export function telehealthStack(app: App, env: EnvironmentSettings): PexipStack 
       version: '1',
     },
     routing: { priority: env.rulePriority },
-    theme: { name: `${env.profileName} waiting room`, packageDirectory: join(ASSETS, 'theme') },
-    webApp: { brandingName: `${env.profileName} branding`, branding: { packageDirectory: join(ASSETS, 'branding') }, pathSlug: env.webAppPath },
+    theme: { name: `${env.profileName} waiting room`, packageDirectory: `${ASSETS}/theme` },
+    webApp: { brandingName: `${env.profileName} branding`, branding: { packageDirectory: `${ASSETS}/branding` }, pathSlug: env.webAppPath },
     ...(entitlement ? { licence: { entitlementId: entitlement, returnOnDestroy: true } } : {}),
   });
   return stack;

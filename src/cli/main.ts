@@ -17,6 +17,7 @@ export const COMMANDS: Readonly<Record<string, () => Command>> = {
   repair: () => require('./commands/stack-commands').repairCommand as Command,
   doctor: () => require('./commands/doctor').doctorCommand as Command,
   export: () => require('./commands/export').exportCommand as Command,
+  init: () => require('./commands/init').initCommand as Command,
   licence: () => require('./commands/licence').licenceCommand as Command,
   keygen: () => require('./commands/epic-commands').keygenCommand as Command,
   secrets: () => require('./commands/epic-commands').secretsCommand as Command,

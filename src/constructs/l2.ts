@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import type { Construct } from 'constructs';
 import { loadPackage } from './package';
 import type {
@@ -20,9 +21,12 @@ import { licenceCarrier } from './licence-carrier';
 
 /** A package given as a ZIP file or as a directory packaged at synth time (exactly one). */
 export interface PackageSource {
-  /** Path of a ZIP package. */
+  /** Path of a ZIP package; a relative path is relative to the app directory (the one holding `cdktf.json`). */
   readonly packageFile?: string;
-  /** Directory whose files become the package (deterministic ZIP: unchanged content is never uploaded again). */
+  /**
+   * Directory whose files become the package (deterministic ZIP: unchanged content is never uploaded again); a
+   * relative path is relative to the app directory (the one holding `cdktf.json`).
+   */
   readonly packageDirectory?: string;
 }
 
@@ -32,10 +36,14 @@ function packageOf(scope: Construct, id: string, source: PackageSource) {
   if ((source.packageFile === undefined) === (source.packageDirectory === undefined)) {
     throw new Error(`${path}: packageFile: give exactly one of packageFile or packageDirectory.`);
   }
+  const base = PexipStack.of(scope).appDirectory;
   try {
-    return loadPackage(source);
+    return loadPackage(source, base);
   } catch (error) {
-    throw new Error(`${path}: ${source.packageFile !== undefined ? 'packageFile' : 'packageDirectory'}: cannot read ${source.packageFile ?? source.packageDirectory} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    const given = source.packageFile ?? source.packageDirectory!;
+    // Name the directory a relative path was taken from: it is the app's, not the shell's current directory.
+    const where = isAbsolute(given) ? '' : ` in ${base}`;
+    throw new Error(`${path}: ${source.packageFile !== undefined ? 'packageFile' : 'packageDirectory'}: cannot read ${given}${where} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
   }
 }
 

@@ -24,18 +24,19 @@ function files(dir: string): string[] {
 
 /**
  * Reads a package from a ZIP file, or packages a directory deterministically (sorted entries, fixed timestamps), so
- * the same content always has the same hash and an unchanged theme is never uploaded again.
+ * the same content always has the same hash and an unchanged theme is never uploaded again. Relative paths are
+ * relative to `base` (the app directory), not to whatever directory the command was started from.
  */
-export function loadPackage(options: { packageFile?: string; packageDirectory?: string }): PackageContent {
+export function loadPackage(options: { packageFile?: string; packageDirectory?: string }, base: string): PackageContent {
   let content: Buffer;
   let source: string;
   if (options.packageDirectory !== undefined) {
-    const dir = resolve(options.packageDirectory);
+    const dir = resolve(base, options.packageDirectory);
     source = options.packageDirectory;
     content = writeZip(files(dir).map((file) => ({ name: relative(dir, file).split(sep).join('/'), content: readFileSync(file) })));
   } else {
     source = options.packageFile!;
-    content = readFileSync(resolve(options.packageFile!));
+    content = readFileSync(resolve(base, options.packageFile!));
   }
   const sha256 = createHash('sha256').update(content).digest('hex');
   return { content, sha256, path: `pexip-packages/${sha256}.zip`, source: basename(source) };

@@ -1,19 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { App, Aspects, type IAspect, type ITerraformDependable, TerraformStack } from 'cdktf';
+import { dirname, join, resolve } from 'node:path';
+import { Aspects, type IAspect, type ITerraformDependable, TerraformStack } from 'cdktf';
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct, type IConstruct } from 'constructs';
 import { ConfigError } from '../api/errors';
 import { DESIRED_SET_FORMAT, type DesiredSet, desiredSetHash, validateDesiredSet } from '../engine/desired';
 import type { Environment } from '../epic/secret-variants';
 import { STACK_NAME } from '../kinds/ownership';
+import { appDirectory } from './app-dir';
 import { type Carrier, type CarrierType, carrierFor } from './carriers';
+import { defaultCliCommand } from './cli-command';
 import type { PackageContent } from './package';
 import { checkDriftAtSynth } from './synth-drift';
 
 /** The desired-set file each stack writes next to its cdk.tf.json; the reconciler reads it. */
 export const DESIRED_SET_FILE = 'pexip-desired.json';
-const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'pexip-cdktf.js');
 
 export interface PexipStackProps {
   /**
@@ -27,10 +28,16 @@ export interface PexipStackProps {
    */
   readonly carrier?: CarrierType;
   /**
-   * How provisioners run the CLI. Default: `node <relative path to pexip-cdktf's bin>`, relative to the stack
-   * directory (`cdktf.out/stacks/<stack>`) where Terraform runs provisioners.
+   * How provisioners run the CLI. Default: `node -e "require('pexip-telehealth-cdktf/cli').run()" --`, which finds the
+   * package in the `node_modules` of the app holding `cdktf.out` (Terraform runs provisioners in
+   * `cdktf.out/stacks/<stack>`). Override it when `cdktf.out` lies outside the app, e.g. `npx pexip-cdktf`.
    */
   readonly cliCommand?: string;
+  /**
+   * The directory relative paths in constructs (theme and branding packages) are resolved against. Default:
+   * `appDirectory()`, the directory holding the app's `cdktf.json`.
+   */
+  readonly appDirectory?: string;
 }
 
 /** What a declared object hands the stack. */
@@ -63,6 +70,8 @@ export class PexipStack extends TerraformStack {
   readonly carrier: Carrier;
   /** The shell command provisioners use to run the CLI. */
   readonly cliCommand: string;
+  /** The absolute directory relative paths in constructs are resolved against (see `PexipStackProps.appDirectory`). */
+  readonly appDirectory: string;
   private readonly members: StackMember[] = [];
   private finalised?: { set: DesiredSet; hash: string };
 
@@ -74,7 +83,8 @@ export class PexipStack extends TerraformStack {
     }
     this.environment = props.environment;
     this.carrier = carrierFor(props.carrier ?? 'terraform_data');
-    this.cliCommand = props.cliCommand ?? `node ${JSON.stringify(relative(resolve(App.of(this).outdir, 'stacks', id), BIN))}`;
+    this.cliCommand = props.cliCommand ?? defaultCliCommand();
+    this.appDirectory = props.appDirectory !== undefined ? resolve(props.appDirectory) : appDirectory();
     const stack = this;
     const finalise: IAspect = {
       visit(node) {

@@ -1,7 +1,10 @@
-import { isAbsolute } from 'node:path';
-import { Testing } from 'cdktf';
+import { join, resolve } from 'node:path';
+import { App, Testing } from 'cdktf';
+import { stackDirectory } from '../../src';
 import { ENVIRONMENTS } from '../../examples/app/environments';
 import { telehealthStack } from '../../examples/app/integration';
+
+const ROOT = resolve(__dirname, '..', '..');
 
 describe('the example app', () => {
   it('synthesizes a prod and a nonprod stack from one definition, each with its own variant secrets and uuid', () => {
@@ -19,10 +22,23 @@ describe('the example app', () => {
     expect(sets[1].objects.map((o) => o.kind).sort()).toEqual(['gateway_routing_rule', 'ivr_theme', 'telehealth_profile', 'webapp_alias', 'webapp_branding']);
   });
 
-  it('keeps local state outside cdktf.out (synth deletes the directories of stacks that leave the app)', () => {
-    const stack = telehealthStack(Testing.app(), ENVIRONMENTS[0]);
+  it('keeps local state beside cdktf.json, outside cdktf.out, by a path relative to the stack directory', () => {
+    // Synth deletes the directories of stacks that leave the app; an absolute path would tie cdktf.out to one checkout.
+    const app = new App({ outdir: join(ROOT, 'cdktf.out'), skipValidation: true });
+    const stack = telehealthStack(app, ENVIRONMENTS[0]);
     const path = JSON.parse(Testing.synth(stack)).terraform.backend.local.path as string;
-    expect(isAbsolute(path)).toBe(true);
-    expect(path).not.toContain('cdktf.out');
+    expect(path).toBe('../../../terraform.prod.tfstate');
+    expect(resolve(stackDirectory(stack), path)).toBe(join(ROOT, 'terraform.prod.tfstate'));
+  });
+
+  it('reads its theme and branding from paths relative to the app directory, not the current directory', () => {
+    const cwd = process.cwd();
+    process.chdir(join(ROOT, 'examples', 'app', 'assets'));
+    try {
+      const set = telehealthStack(Testing.app(), ENVIRONMENTS[1]).desiredSet();
+      expect(set.objects.filter((o) => o.package).map((o) => o.kind).sort()).toEqual(['ivr_theme', 'webapp_branding']);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
-import { ROOT } from '../helpers/project';
+import { linkPackage, ROOT } from '../helpers/project';
 import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 import { run, tempDir, toolEnv } from '../helpers/terraform';
 
@@ -19,6 +19,8 @@ describe('the GitOps pipeline, run locally against the simulator', () => {
 
   it('plans changes (2), applies the saved plan, plans clean (0), and reports a hand edit as drift (2)', async () => {
     const scratch = tempDir('pexip-gitops-');
+    // cdktf.out goes to the scratch directory: the provisioners find the CLI in node_modules above it.
+    linkPackage(scratch);
     const env = toolEnv({
       ...simulatorEnv(sim),
       CDKTF_OUTDIR: join(scratch, 'cdktf.out'),

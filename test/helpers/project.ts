@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { simulatorEnv } from './simulator';
@@ -6,6 +6,15 @@ import { run, type Run, tempDir, toolEnv } from './terraform';
 
 export const ROOT = resolve(__dirname, '..', '..');
 const CDKTF = join(ROOT, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
+
+/**
+ * Makes this package installed in `dir` (a symlink `dir/node_modules/pexip-telehealth-cdktf` to the repository), as
+ * an app's own installation would: the provisioners of a `cdktf.out` under `dir` find the CLI there.
+ */
+export function linkPackage(dir: string): void {
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  symlinkSync(ROOT, join(dir, 'node_modules', 'pexip-telehealth-cdktf'), 'dir');
+}
 
 /** A CDKTF project directory running test/e2e/fixture-app.js, whose variable parts live in app-config.json. */
 export interface Project {
@@ -18,6 +27,7 @@ export interface Project {
 
 export function createProject(sim: PexipSimulator, secrets: NodeJS.ProcessEnv, initial: Record<string, unknown> = {}): Project {
   const dir = tempDir('pexip-project-');
+  linkPackage(dir);
   const themeDir = join(dir, 'theme');
   const brandingDir = join(dir, 'branding', 'webapp3', 'branding');
   mkdirSync(themeDir, { recursive: true });

@@ -1,0 +1,145 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { dependencyFor } from '../../src/cli/commands/init';
+import { liveTs } from '../../src/init/scaffold';
+import type { PexipSimulator } from '../../src/simulator/server';
+import { runCli } from '../helpers/cli';
+import { simulatorEnv, startSimulator } from '../helpers/simulator';
+import { tempDir } from '../helpers/terraform';
+
+/** `pexip-cdktf init` without installing anything (test/e2e/package.test.ts installs and deploys what it writes). */
+const ROOT = resolve(__dirname, '..', '..');
+const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+
+describe('pexip-cdktf init', () => {
+  it('writes every file non-interactively, with each value from its flag and the package from --package', async () => {
+    const dir = join(tempDir('pexip-init-'), 'My Telehealth');
+    const result = await runCli(['init', dir, '--json', '--prod-profile-name', "St. Mary's", '--prod-rule-priority', '7', '--nonprod-epic-client-id-unused', 'x']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('unknown option --nonprod-epic-client-id-unused');
+
+    const args = ['init', dir, '--json', '--prod-profile-name', "St. Mary's", '--prod-rule-priority', '7', '--nonprod-patient-client-id', 'np-pat', '--prod-epic-oauth2-base-url', 'https://epic.example.org/oauth2'];
+    const written = await runCli(args);
+    expect(written.code).toBe(0);
+    expect(JSON.parse(written.stdout)).toEqual({
+      dir,
+      files: ['package.json', 'cdktf.json', 'tsconfig.json', 'main.ts', 'environments.ts', 'integration.ts', '.gitignore', 'ci/pipeline.sh', '.github/workflows/pexip-telehealth.yml', '.gitlab-ci.yml', 'README.md'],
+      dependency: { name: 'pexip-telehealth-cdktf', spec: `^${version}` },
+    });
+    const pkg = JSON.parse(read(dir, 'package.json'));
+    expect(pkg.name).toBe('my-telehealth');
+    expect(pkg.dependencies).toEqual({ cdktf: '^0.21.0', constructs: '^10.4.2', 'pexip-telehealth-cdktf': `^${version}` });
+    expect(pkg.devDependencies).toEqual({ '@types/node': '^20', 'cdktf-cli': '^0.21.0', typescript: '^5' });
+    expect(JSON.parse(read(dir, 'cdktf.json')).app).toBe(`node -e "require('pexip-telehealth-cdktf/app').run()" -- main.ts`);
+    const environments = read(dir, 'environments.ts');
+    expect(environments).toContain("profileName: 'St. Mary\\'s',");
+    expect(environments).toContain('rulePriority: 7,');
+    expect(environments).toContain("patientClientId: 'np-pat',");
+    expect(environments).toContain("epicOauth2BaseUrl: 'https://epic.example.org/oauth2',");
+    expect(read(dir, '.gitignore').split('\n')).toEqual(expect.arrayContaining(['cdktf.out/', '*.tfstate', '*.tfstate.*', 'node_modules/', 'dist/']));
+  });
+
+  it('adapts the GitOps pipeline to the app layout', async () => {
+    const dir = join(tempDir('pexip-init-'), 'app');
+    expect((await runCli(['init', dir])).code).toBe(0);
+    const pipeline = read(dir, 'ci/pipeline.sh');
+    expect(pipeline).toContain('cd "$(dirname "$0")/.."\n');
+    expect(pipeline).toContain('npx pexip-cdktf drift "$dir/pexip-desired.json"');
+    expect(pipeline).not.toMatch(/examples\/gitops|bin\/pexip-cdktf\.js/);
+    expect(statSync(join(dir, 'ci', 'pipeline.sh')).mode & 0o111).toBe(0o111);
+    for (const file of ['.github/workflows/pexip-telehealth.yml', '.gitlab-ci.yml']) {
+      const text = read(dir, file);
+      expect(() => parse(text)).not.toThrow();
+      expect(text).not.toContain('examples/gitops');
+      expect(text).toContain('ci/pipeline.sh synth');
+    }
+  });
+
+  it('refuses a non-empty directory unless --force, and then leaves other files alone', async () => {
+    const dir = tempDir('pexip-init-');
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    const refused = await runCli(['init', dir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`error: ${dir} is not empty; choose an empty directory or give --force.\n`);
+    expect((await runCli(['init', dir, '--force'])).code).toBe(0);
+    expect(read(dir, 'notes.txt')).toBe('mine');
+    expect(read(dir, 'main.ts')).toContain('app.synth();');
+  });
+
+  it('names the flag whose value makes no valid integration, and writes nothing', async () => {
+    const dir = join(tempDir('pexip-init-'), 'app');
+    const cases: [string[], string][] = [
+      [['--prod-web-app-base-url', 'http://meet.example.org/'], 'error: --prod-web-app-base-url: Enter a valid HTTPS URL (https://host/...).\n'],
+      [['--nonprod-call-domain', 'bad_domain!'], 'error: --nonprod-call-domain: Enter a valid host name or IP address.\n'],
+      [['--nonprod-rule-priority', '201'], 'error: --nonprod-rule-priority must be a whole number from 1 to 200 (got 201).\n'],
+      [['--live-stack', 'prod'], 'error: --live-stack needs --from-live.\n'],
+    ];
+    for (const [flags, message] of cases) {
+      const result = await runCli(['init', dir, ...flags]);
+      expect([result.code, result.stderr]).toEqual([1, message]);
+    }
+    expect(() => statSync(dir)).toThrow();
+  });
+
+  describe('--from-live', () => {
+    let sim: PexipSimulator;
+    beforeAll(async () => {
+      sim = await startSimulator();
+    });
+    afterAll(() => sim.stop());
+
+    it('needs PEXIP_ADDRESS, and refuses a node with no telehealth configuration', async () => {
+      const dir = join(tempDir('pexip-init-'), 'app');
+      expect((await runCli(['init', dir, '--from-live'])).stderr).toMatch(/^error: --from-live reads the node named by PEXIP_ADDRESS .*it is not set\.\n$/);
+      const empty = await runCli(['init', dir, '--from-live'], simulatorEnv(sim));
+      expect(empty.stderr).toBe(`error: --from-live: ${sim.url} holds no telehealth configuration to export (no profile, telehealth rule or licence that another stack does not own).\n`);
+    });
+  });
+});
+
+describe('the live stack file', () => {
+  const exported = [
+    '// Exported by pexip-cdktf export from live Pexip configuration.',
+    "import { App } from 'cdktf';",
+    "import { CallRoutingRule, EpicTelehealthProfile, Secret } from 'pexip-telehealth-cdktf';",
+    '',
+    'const app = new App({ skipValidation: true });',
+    "const stack = new PexipStack(app, 'prod', { environment: 'production' });",
+    '',
+    "const p = new EpicTelehealthProfile(stack, 'p', {",
+    '  adopt: true,',
+    '});',
+    '',
+    'app.synth();',
+    '',
+  ].join('\n');
+
+  it('turns the exported program into a function declaring the constructs in a given stack', () => {
+    const code = liveTs({ stack: 'prod', exportedCode: exported, source: 'https://manager.example.org' }, 'pexip-telehealth-cdktf');
+    expect(code).toContain("import { CallRoutingRule, EpicTelehealthProfile, PexipStack, Secret } from 'pexip-telehealth-cdktf';");
+    expect(code).toContain("export function liveIntegration(stack: PexipStack): void {\n  const p = new EpicTelehealthProfile(stack, 'p', {\n    adopt: true,\n  });\n}\n");
+    expect(code).not.toMatch(/new App|app\.synth|from 'cdktf'/);
+  });
+
+  it('refuses export code of another shape rather than guess', () => {
+    expect(() => liveTs({ stack: 'prod', exportedCode: exported.replace('app.synth();', ''), source: 'x' }, 'pexip-telehealth-cdktf')).toThrow(/unexpected shape/);
+  });
+});
+
+describe('dependencyFor (the --package spec)', () => {
+  it.each([
+    ['pexip-telehealth-cdktf@^0.2.0', { name: 'pexip-telehealth-cdktf', spec: '^0.2.0' }],
+    ['@hospital/pexip-telehealth-cdktf@1.x', { name: '@hospital/pexip-telehealth-cdktf', spec: '1.x' }],
+    ['@hospital/pexip-telehealth-cdktf', { name: '@hospital/pexip-telehealth-cdktf', spec: 'latest' }],
+    ['./dist/pexip-telehealth-cdktf-0.1.0.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:/work/app/dist/pexip-telehealth-cdktf-0.1.0.tgz' }],
+    ['/srv/pkgs/p.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:/srv/pkgs/p.tgz' }],
+    ['file:../p.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:/work/p.tgz' }],
+    ['https://npm.example.org/p-0.1.0.tgz', { name: 'pexip-telehealth-cdktf', spec: 'https://npm.example.org/p-0.1.0.tgz' }],
+    ['github:hospital/pexip-telehealth-cdktf#v0.1.0', { name: 'pexip-telehealth-cdktf', spec: 'github:hospital/pexip-telehealth-cdktf#v0.1.0' }],
+  ])('%s', (spec, expected) => {
+    expect(dependencyFor(spec, 'pexip-telehealth-cdktf', '/work/app')).toEqual(expected);
+  });
+});
+
