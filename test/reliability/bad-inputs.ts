@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesiredSet } from '../../src/engine/desired';
+import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { FaultSpec } from '../../src/simulator/faults';
 import { withObject, withSpec } from '../helpers/desired';
 
@@ -118,6 +119,12 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { area: 'cli', case: 'remove without a stack', args: ['remove'], exitCode: 1, stderr: 'error: give the desired-set file or --stack <name>.', writes: 0 },
   { area: 'cli', case: 'remove of a stack name no marker can hold', args: ['remove', '--stack', 'prod/eu'], exitCode: 1, stderr: 'error: --stack must match ^[A-Za-z][A-Za-z0-9_-]{0,39}$.', writes: 0 },
   { area: 'cli', case: 'an unknown licence action', args: ['licence', 'renew', '--entitlement', 'X'], exitCode: 1, stderr: 'error: unknown licence action "renew"; use claim or return.', writes: 0 },
+  { area: 'cli', case: '-h on its own (was: unknown command)', args: ['-h'], exitCode: 0, stdout: /\nUsage: pexip-cdktf <command> \[options\]\n/, writes: 0 },
+  { area: 'cli', case: 'keygen -h (was: a key size)', args: ['keygen', '-h'], exitCode: 0, stdout: /\nUsage: pexip-cdktf keygen \[bytes\] \[options\]\n/, writes: 0 },
+  { area: 'cli', case: 'reconcile <file> -h shows help and reconciles nothing', requests: 0, args: ['reconcile', '{desired}', '-h'], exitCode: 0, stdout: /^Converge Pexip[^\n]*\n\nUsage: pexip-cdktf reconcile <desired-set> \[options\]\n/, writes: 0 },
+  { area: 'cli', case: 'help with a long option keeps its columns', args: ['export', '--help'], exitCode: 0, stdout: /\n {2}--stack <name> {27}Stack id[^\n]*\n {2}--environment production\|non-production {2}Environment[^\n]*\n {2}--all {36}Every object[^\n]*\n {2}--out <file\.ts> {26}Write[^\n]*\n {2}--json {35}Machine/, writes: 0 },
+  { area: 'cli', case: 'keygen --value-only, for export K=$(…)', args: ['keygen', '--value-only'], exitCode: 0, stdout: /^[A-Za-z0-9+/]{43}=\n$/, writes: 0 },
+  { area: 'cli', case: 'keygen --value-only with --json', args: ['keygen', '--value-only', '--json'], exitCode: 1, stdout: /^\{"error":"ConfigError","message":"--value-only and --json do not go together: --json already gives the key alone in \\"value\\"\.","field":"--value-only"\}\n$/, writes: 0 },
 
   // ---- desired set (what the constructs synthesize) -----------------------------------------------------------------------
   { area: 'desired set', case: 'not JSON', args: RECONCILE, desiredText: '{"format": "pexip-cdktf/desired-set@1",', exitCode: 1, stderr: /^error: the desired set .*desired-nonprod\.json is not valid JSON \(/, writes: 0 },
@@ -132,6 +139,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { area: 'desired set', case: 'a package changed after synth', args: RECONCILE, desired: (s) => withObject(s, 'theme', { package: { path: 'theme.zip', sha256: '0'.repeat(64) } }), exitCode: 1, stderr: /^error: theme "theme", field package: package .*theme\.zip changed since it was synthesized; run cdktf synth again\.$/, writes: 0 },
   { area: 'desired set', case: 'a stale file (hash mismatch)', args: ['reconcile', '{desired}', '--expect-hash', 'a'.repeat(64)], exitCode: 1, stderr: /^error: the desired set .* does not match the synthesized stack \(hash [0-9a-f]{12}…, expected aaaaaaaaaaaa…\): run cdktf synth again\.$/, writes: 0 },
   { area: 'desired set', case: 'a value out of range', args: RECONCILE, desired: (s) => withSpec(s, 'rule', { priority: 500 }), exitCode: 1, stderr: 'error: call routing rule "rule", field priority: Ensure this value is less than or equal to 200.', writes: 0 },
+  { area: 'desired set', case: 'an encryption key pasted with keygen\'s "value: " label', requests: 0, args: RECONCILE, env: { EPIC_NONPROD_ENCRYPTION_KEY: `value: ${generateEpicKey()}` }, exitCode: 1, stderr: 'error: Epic telehealth profile "profile", field epic_encryption_key: The key starts with "value: ", as pexip-cdktf keygen and pextelehealthkeygen print it: remove that prefix and keep only the base64 key, or generate the key with: pexip-cdktf keygen --value-only. [epic-key/value-prefix]', writes: 0 },
 
   // ---- API responses -------------------------------------------------------------------------------------------------------
   { area: 'api response', case: 'malformed JSON', args: RECONCILE, fault: list('{"meta": {"limit": 20'), exitCode: 1, stderr: 'error: Epic telehealth profile — GET /api/admin/configuration/v1/telehealth_profile/: the answer (HTTP 200, application/json) is not valid JSON.', writes: 0 },
