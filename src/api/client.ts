@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { BasicAuthenticator, OAuth2Authenticator, type Authenticator } from './auth';
 import { type ErrorContext, PexipCdktfError, PexipConnectionError, PexipProtocolError } from './errors';
-import { errorForNetworkFailure, errorForResponse, isTimeoutCode, isTransientNetworkCode } from './http-errors';
+import { errorForNetworkFailure, errorForResponse, isTimeoutCode, isTransientNetworkCode, type NetworkTarget } from './http-errors';
 import { type Logger, silentLogger } from './log';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, RETRYABLE_STATUSES, retryDelay, type RetryPolicy, sleep } from './retry';
 import { type ConnectionSettings, connectionFromEnv } from './settings';
@@ -53,8 +53,19 @@ type Payload = { json: JsonValue } | { form: FormData } | undefined;
 
 /** Thrown inside the client for a network failure, carrying the code for retry decisions. */
 class NetworkFailure extends Error {
-  constructor(readonly code: string | undefined) {
+  constructor(
+    readonly code: string | undefined,
+    /** The names on the server's certificate, for a host-name mismatch: what the user should put in the setting. */
+    readonly certificateNames?: string,
+  ) {
     super(code ?? 'network failure');
+  }
+
+  /** From what axios threw: its code, and the peer certificate that Node's TLS check attaches to a name mismatch. */
+  static from(error: unknown): NetworkFailure {
+    const e = error as { code?: string; cert?: { subjectaltname?: string }; cause?: { cert?: { subjectaltname?: string } } };
+    const names = e.cause?.cert?.subjectaltname ?? e.cert?.subjectaltname;
+    return new NetworkFailure(e.code, typeof names === 'string' ? names : undefined);
   }
 }
 
@@ -111,24 +122,25 @@ export class PexipClient {
   private readonly retry: RetryPolicy;
   private readonly pageSize: number;
   private readonly wait: (ms: number) => Promise<void>;
-  private readonly agent: http.Agent;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
 
   constructor(private readonly options: PexipClientOptions) {
     const { connection } = options;
-    for (const warning of connection.warnings) (options.logger ?? silentLogger).warn(warning);
     this.logger = options.logger ?? silentLogger;
+    for (const warning of connection.warnings) this.logger.alert(warning);
     this.retry = { ...DEFAULT_RETRY_POLICY, maxAttempts: connection.maxAttempts, ...options.retry };
     this.pageSize = options.pageSize ?? 100;
     this.wait = options.sleep ?? sleep;
-    this.agent = connection.address.startsWith('https:')
-      ? new https.Agent({ keepAlive: true, ca: connection.ca, rejectUnauthorized: !connection.insecureSkipTlsVerify })
-      : new http.Agent({ keepAlive: true });
+    // One agent per scheme: the OAuth2 token URL may use the other scheme than the address (both checked in settings).
+    this.httpsAgent = new https.Agent({ keepAlive: true, ca: connection.ca, rejectUnauthorized: !connection.insecureSkipTlsVerify });
+    this.httpAgent = new http.Agent({ keepAlive: true });
     this.http = axios.create({
       baseURL: connection.address,
       timeout: connection.timeoutMs,
       maxRedirects: 0,
-      httpAgent: this.agent,
-      httpsAgent: this.agent,
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
       responseType: 'text',
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
@@ -157,7 +169,13 @@ export class PexipClient {
 
   /** Closes idle keep-alive connections. */
   close(): void {
-    this.agent.destroy();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** Where management-API requests go, for network error messages. */
+  private addressTarget(failure: NetworkFailure): NetworkTarget {
+    return { host: new URL(this.options.connection.address).hostname, setting: 'PEXIP_ADDRESS', certificateNames: failure.certificateNames };
   }
 
   // ---- configuration objects -------------------------------------------------------------------------------
@@ -212,7 +230,7 @@ export class PexipClient {
         retryAfterMs = parseRetryAfter(answer.headers['retry-after']);
       } catch (error) {
         if (!(error instanceof NetworkFailure)) throw error;
-        failure = errorForNetworkFailure(error.code, this.options.connection.timeoutMs, context);
+        failure = errorForNetworkFailure(error.code, this.options.connection.timeoutMs, context, this.addressTarget(error));
         transient = isTransientNetworkCode(error.code);
         mayStillRun = isTimeoutCode(error.code);
         if (!transient) throw failure;
@@ -361,7 +379,7 @@ export class PexipClient {
           await this.backoff(method, ctx.path!, `a network error (${error.code})`, attempt);
           continue;
         }
-        throw errorForNetworkFailure(error.code, this.options.connection.timeoutMs, ctx);
+        throw errorForNetworkFailure(error.code, this.options.connection.timeoutMs, ctx, this.addressTarget(error));
       }
       if (accepted.includes(answer.status)) return answer;
       if (retryable && RETRYABLE_STATUSES.has(answer.status) && attempt < this.retry.maxAttempts) {
@@ -396,9 +414,9 @@ export class PexipClient {
     try {
       response = await this.http.request<string>({ method, url: path, data, headers });
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      this.logger.debug(`${method} ${path} → ${code ?? 'network error'} (${Date.now() - started} ms)`);
-      throw new NetworkFailure(code);
+      const failure = NetworkFailure.from(error);
+      this.logger.debug(`${method} ${path} → ${failure.code ?? 'network error'} (${Date.now() - started} ms)`);
+      throw failure;
     }
     this.logger.debug(`${method} ${path} → ${response.status} (${Date.now() - started} ms)`);
     const responseHeaders = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
@@ -443,7 +461,13 @@ export class PexipClient {
       return { status: response.status, body };
     } catch (error) {
       if (error instanceof PexipConnectionError) throw error;
-      throw errorForNetworkFailure((error as { code?: string }).code, this.options.connection.timeoutMs, context);
+      const failure = NetworkFailure.from(error);
+      throw errorForNetworkFailure(failure.code, this.options.connection.timeoutMs, context, {
+        host: new URL(url).hostname,
+        // The default token URL is derived from the address; only a token endpoint elsewhere came from its own variable.
+        setting: new URL(url).origin === this.options.connection.address ? 'PEXIP_ADDRESS' : 'PEXIP_OAUTH2_TOKEN_URL',
+        certificateNames: failure.certificateNames,
+      });
     }
   }
 }

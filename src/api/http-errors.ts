@@ -75,7 +75,6 @@ const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_SIGNATURE_FAILURE',
 ]);
 /** Network failures that can pass: the next attempt may succeed. */
@@ -92,8 +91,32 @@ export function isTimeoutCode(code: string | undefined): boolean {
   return code !== undefined && TIMEOUT_CODES.has(code);
 }
 
+/** Which setting named the server a failed request went to, so the error can say what to change. */
+export interface NetworkTarget {
+  /** The host name as the request used it (from the setting). */
+  readonly host: string;
+  /** `PEXIP_ADDRESS`, or `PEXIP_OAUTH2_TOKEN_URL` for the token request. */
+  readonly setting: string;
+  /** For ERR_TLS_CERT_ALTNAME_INVALID: the names the certificate does carry (its subjectAltName), when known. */
+  readonly certificateNames?: string;
+}
+
 /** The error for a request that got no HTTP answer. */
-export function errorForNetworkFailure(code: string | undefined, timeoutMs: number, context: ErrorContext): PexipConnectionError {
+export function errorForNetworkFailure(code: string | undefined, timeoutMs: number, context: ErrorContext, target?: NetworkTarget): PexipConnectionError {
+  const setting = target?.setting ?? 'PEXIP_ADDRESS';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    // Not a trust problem, so no CA-file advice: the certificate is fine, the name used to reach the server is not on it.
+    const host = target?.host ? ` ${target.host}` : '';
+    const listed = target?.certificateNames;
+    const names = listed ? `; it names ${listed.length > 200 ? `${listed.slice(0, 199)}…` : listed}` : '';
+    return new PexipConnectionError(`the server's TLS certificate does not name the host${host} (${code})${names}. Use the name on the certificate in ${setting}.`, context);
+  }
+  if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+    return new PexipConnectionError(
+      `the TLS handshake failed (${code}): the server may not speak TLS on that port. Check http:// against https:// and the port in ${setting}.`,
+      context,
+    );
+  }
   if (code && TLS_CODES.has(code)) {
     return new PexipConnectionError(`the Management Node's TLS certificate is not trusted (${code}). If it is signed by a private CA, set PEXIP_CA_FILE to that CA's PEM bundle.`, context);
   }
@@ -101,8 +124,10 @@ export function errorForNetworkFailure(code: string | undefined, timeoutMs: numb
     return new PexipConnectionError(`no answer within ${Math.round(timeoutMs / 1000)} s (timeout); raise PEXIP_TIMEOUT_SECONDS if the Management Node is slow.`, context);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new PexipConnectionError(`the host name in PEXIP_ADDRESS does not resolve (${code}).`, context);
+    return new PexipConnectionError(`the host name in ${setting} does not resolve (${code}).`, context);
   }
-  if (code === 'ECONNREFUSED') return new PexipConnectionError('connection refused: is PEXIP_ADDRESS right and the Management Node up?', context);
+  if (code === 'ECONNREFUSED') {
+    return new PexipConnectionError(`connection refused: is ${setting} right and ${setting === 'PEXIP_ADDRESS' ? 'the Management Node' : 'the server'} up?`, context);
+  }
   return new PexipConnectionError(`the connection failed (${code ?? 'unknown network error'}).`, context);
 }

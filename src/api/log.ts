@@ -10,6 +10,12 @@ export interface Logger {
   warn(message: string): void;
   info(message: string): void;
   debug(message: string): void;
+  /**
+   * A warning no log level silences: insecure modes (PEXIP_INSECURE_SKIP_TLS_VERIFY, PEXIP_ALLOW_HTTP). Someone who
+   * turned the log down to `error` for a quiet pipeline has not agreed to stop hearing that TLS is off. Printed as
+   * `warning: …`, redacted, and each distinct message once per logger however often it is raised.
+   */
+  alert(message: string): void;
 }
 
 /** A logger writing redacted lines to a stream (stderr by default). */
@@ -18,7 +24,17 @@ export function streamLogger(level: LogLevel = 'info', write: (line: string) => 
   const at = (l: LogLevel, prefix: string) => (message: string) => {
     if (LOG_LEVELS.indexOf(l) <= threshold) write(`${prefix}${redactor.redact(message)}\n`);
   };
-  return { error: at('error', 'error: '), warn: at('warn', 'warning: '), info: at('info', ''), debug: at('debug', 'debug: ') };
+  return { error: at('error', 'error: '), warn: at('warn', 'warning: '), info: at('info', ''), debug: at('debug', 'debug: '), alert: alertOnce(write) };
+}
+
+/** The `alert` channel: outside the level filter, deduplicated so a run prints each alert exactly once. */
+function alertOnce(write: (line: string) => void): (message: string) => void {
+  const printed = new Set<string>();
+  return (message) => {
+    if (printed.has(message)) return;
+    printed.add(message);
+    write(`warning: ${redactor.redact(message)}\n`);
+  };
 }
 
 export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel {
@@ -26,5 +42,8 @@ export function logLevelFromEnv(env: NodeJS.ProcessEnv = process.env): LogLevel 
   return (LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as LogLevel) : 'info';
 }
 
-/** A logger that drops everything (library default). */
-export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+/**
+ * The library default: drops every message except alerts, which still go to stderr. A program that embeds the client
+ * without a logger must not switch TLS verification off silently (design.md, "Conventions").
+ */
+export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {}, alert: alertOnce((line) => process.stderr.write(line)) };

@@ -38,6 +38,11 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
       rest.push(...argv.slice(i + 1));
       break;
     }
+    // `-h` is what people type first; read as a positional it became a file name or a key size.
+    if (arg === '-h') {
+      options.help = true;
+      continue;
+    }
     if (!arg.startsWith('--')) {
       rest.push(arg);
       continue;
@@ -73,10 +78,14 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
 /** Help text of a command, generated from its option specs. */
 export function helpText(command: string, summary: string, specs: readonly OptionSpec[], positionals: readonly PositionalSpec[]): string {
   const usage = [`pexip-cdktf ${command}`, ...positionals.map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`)), '[options]'].join(' ');
+  const arguments_ = positionals.map((p) => [`<${p.name}>`, p.description] as const);
+  const options = [...specs, ...COMMON_OPTIONS].map((s) => [`--${s.name}${s.value ? ` ${s.value}` : ''}`, s.description] as const);
+  // One column for both lists, as wide as the longest entry: a fixed width let a long option push its text out of line.
+  const width = Math.max(...[...arguments_, ...options].map(([label]) => label.length));
+  const row = ([label, description]: readonly [string, string]) => `  ${label.padEnd(width)}  ${description}`;
   const lines = [summary, '', `Usage: ${usage}`, ''];
-  for (const p of positionals) lines.push(`  ${`<${p.name}>`.padEnd(30)} ${p.description}`);
+  lines.push(...arguments_.map(row));
   if (positionals.length > 0) lines.push('');
-  lines.push('Options:');
-  for (const s of [...specs, ...COMMON_OPTIONS]) lines.push(`  ${`--${s.name}${s.value ? ` ${s.value}` : ''}`.padEnd(30)} ${s.description}`);
+  lines.push('Options:', ...options.map(row));
   return `${lines.join('\n')}\n`;
 }

@@ -35,7 +35,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   const out = (text: string) => process.stdout.write(text);
   const json = rest.includes('--json');
   const log = streamLogger(logLevelFromEnv(env));
-  if (name === undefined || name === '--help' || name === 'help') {
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out(usage());
     return name === undefined ? EXIT.error : EXIT.ok;
   }

@@ -32,6 +32,8 @@ const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9
 /** Fewest distinct byte values we accept in a key of each size; random keys have about 30 (32 bytes) or 15 (16). */
 const MIN_DISTINCT_BYTES: Readonly<Record<number, number>> = { 32: 16, 16: 8 };
 const MIN_PASSWORD_LENGTH = 16;
+/** The label `pextelehealthkeygen` (and `pexip-cdktf keygen` by default) prints before the key. */
+const KEYGEN_PREFIX = /^\s*value:/i;
 
 /**
  * Checks a key against the algorithm and key type. Problems with `byPexip` mirror what Pexip itself would refuse
@@ -41,6 +43,17 @@ const MIN_PASSWORD_LENGTH = 16;
 export function checkEpicKey(value: string, algorithm: EpicAlgorithm, keyType: EpicKeyType): KeyProblem[] {
   if (algorithm === 'AES-256-CBC' && keyType !== 'base64key') {
     return [{ rule: 'epic-key/aes256-needs-base64key', message: 'AES-256-CBC requires key type base64key (a random 32-byte key, base64 encoded); passwords are only for AES-128-CBC.', byPexip: true }];
+  }
+  // Checked before whitespace, which the prefix also contains: the fix is to drop the prefix, not a space. As a
+  // password the prefixed text would even pass Pexip and then fail every Epic launch.
+  if (KEYGEN_PREFIX.test(value)) {
+    return [
+      {
+        rule: 'epic-key/value-prefix',
+        message: 'The key starts with "value: ", as pexip-cdktf keygen and pextelehealthkeygen print it: remove that prefix and keep only the base64 key, or generate the key with: pexip-cdktf keygen --value-only.',
+        byPexip: keyType === 'base64key',
+      },
+    ];
   }
   // Passwords may contain inner spaces; keys may not, and a line break or edge space is always a copy-paste slip.
   if (value !== value.trim() || /[\r\n]/.test(value) || (keyType === 'base64key' && /\s/.test(value))) {

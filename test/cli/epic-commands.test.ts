@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { generateEpicKey } from '../../src/epic/encryption-key';
+import { checkEpicKey, generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { runCli } from '../helpers/cli';
 import { integrationSet, secretEnv, withObject, workspace } from '../helpers/desired';
@@ -24,6 +24,15 @@ describe('pexip-cdktf keygen', () => {
     const json = JSON.parse(r.stdout);
     expect(json).toMatchObject({ bytes: 16, algorithm: 'AES-128-CBC', keyType: 'base64key' });
     expect(Buffer.from(json.value, 'base64')).toHaveLength(16);
+  });
+
+  it('prints the bare key with --value-only, so $(pexip-cdktf keygen --value-only) is the key itself', async () => {
+    const [a, b] = await Promise.all([runCli(['keygen', '--value-only']), runCli(['keygen', '16', '--value-only'])]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toMatch(/^[A-Za-z0-9+/]{43}=\n$/);
+    expect(checkEpicKey(a.stdout.trimEnd(), 'AES-256-CBC', 'base64key')).toEqual([]);
+    expect(b.stdout).toMatch(/^[A-Za-z0-9+/]{22}==\n$/);
+    expect(a.stderr + b.stderr).toBe('');
   });
 
   it('refuses other sizes', async () => {

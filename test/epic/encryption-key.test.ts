@@ -39,8 +39,22 @@ describe('Epic encryption keys', () => {
     ['URL-safe base64', Buffer.alloc(32, 0xfb).toString('base64url') + '=', 'epic-key/base64-shape'],
     ['a trailing line break', `${generateEpicKey()}\n`, 'epic-key/whitespace'],
     ['a repeated byte', Buffer.alloc(32, 65).toString('base64'), 'epic-key/low-entropy'],
+    // What `export K=$(pexip-cdktf keygen)` stores: the label too. Not a whitespace problem, whatever the space says.
+    ['keygen output pasted whole', `value: ${generateEpicKey()}`, 'epic-key/value-prefix'],
+    ['keygen output with its line break', `value: ${generateEpicKey()}\n`, 'epic-key/value-prefix'],
   ])('refuses %s, naming the rule', (_what, key, rule) => {
     expect(rules(key)).toEqual([rule]);
+  });
+
+  it('tells how to get rid of a pasted "value: " label, also where it would pass as a password', () => {
+    const [problem] = checkEpicKey(`value: ${generateEpicKey(16)}`, 'AES-128-CBC', 'password');
+    expect(problem).toEqual({
+      rule: 'epic-key/value-prefix',
+      message: 'The key starts with "value: ", as pexip-cdktf keygen and pextelehealthkeygen print it: remove that prefix and keep only the base64 key, or generate the key with: pexip-cdktf keygen --value-only.',
+      byPexip: false,
+    });
+    // Pexip itself refuses the prefixed text as a base64 key (not base64), so the simulator must too.
+    expect(checkEpicKey(`value: ${generateEpicKey()}`, 'AES-256-CBC', 'base64key')[0].byPexip).toBe(true);
   });
 
   it('refuses a password where AES-256 needs a key', () => {

@@ -1,4 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DesiredSet } from '../../src/engine/desired';
+import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { FaultSpec } from '../../src/simulator/faults';
 import { withObject, withSpec } from '../helpers/desired';
 
@@ -7,6 +12,10 @@ import { withObject, withSpec } from '../helpers/desired';
  * answer with. `{desired}` in args is a valid desired set (changed by `desired` when given). `writes` is how many
  * write requests may reach Pexip: 0 wherever the problem is detectable before writing. Construct (synth-time)
  * cases are in test/constructs/synth.test.ts.
+ *
+ * Placeholders in args and env values: `{fixtures}` is a directory holding the files {@link writeBadInputFixtures}
+ * makes; `{sim-port}` is the simulator's port; `{tls}` is the address of a second simulator serving HTTPS with a
+ * certificate for manager.example.org only, signed by the CA in `{fixtures}/tls-ca.pem`.
  */
 export interface BadInput {
   readonly area: 'environment' | 'cli' | 'desired set' | 'api response';
@@ -22,6 +31,8 @@ export interface BadInput {
   /** The first line of stderr (errors), or a pattern stdout must match (tolerated inputs). */
   readonly stderr?: string | RegExp;
   readonly stdout?: RegExp;
+  /** Lines stderr must hold exactly once each (warnings no log level may silence). */
+  readonly warnings?: readonly string[];
   readonly writes: number;
   /** How many requests in all may reach Pexip, where that matters (no retry storms). */
   readonly requests?: number;
@@ -30,6 +41,30 @@ export interface BadInput {
 const list = (text: string, contentType = 'application/json'): FaultSpec => ({ match: { method: 'GET', path: '/telehealth_profile/' }, action: { type: 'raw', status: 200, contentType, text } });
 const PLAN = ['plan', '{desired}'];
 const RECONCILE = ['reconcile', '{desired}'];
+const OAUTH2 = { PEXIP_USERNAME: undefined, PEXIP_PASSWORD: undefined, PEXIP_OAUTH2_CLIENT_ID: 'cdktf', PEXIP_OAUTH2_PRIVATE_KEY_FILE: '{fixtures}/client-key.pem' };
+const TLS_OFF = 'warning: INSECURE: TLS certificate verification is OFF (PEXIP_INSECURE_SKIP_TLS_VERIFY=1); anyone on the path can read credentials and secrets.';
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The first error line for a file named by `{fixtures}/<name>`, whose absolute path varies per run. */
+const inFixtures = (before: string, name: string, after: string) => new RegExp(`^${escape(before)}/\\S+/${escape(name)}${escape(after)}$`);
+
+/** Files the cases name through `{fixtures}`: a client key, CA files that are not what they should be, a FIFO, a TLS CA. */
+export function writeBadInputFixtures(dir: string): void {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(join(dir, 'client-key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  writeFileSync(join(dir, 'not-a-cert.pem'), 'This is the hospital CA, honest.\n');
+  writeFileSync(join(dir, 'garbled-cert.pem'), '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n');
+  // Sparse: 2 MiB on paper, no disk used; over the 1 MiB cap on CA files.
+  writeFileSync(join(dir, 'huge.pem'), '');
+  truncateSync(join(dir, 'huge.pem'), 2 * 1024 * 1024);
+  symlinkSync('/dev/zero', join(dir, 'zero.pem'));
+  execFileSync('mkfifo', [join(dir, 'fifo.pem')]);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=Hospital CA', '-keyout', 'tls-ca.key', '-out', 'tls-ca.pem');
+  writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=DNS:manager.example.org\n');
+  openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=manager.example.org', '-keyout', 'tls-server.key', '-out', 'tls-server.csr');
+  openssl('x509', '-req', '-in', 'tls-server.csr', '-CA', 'tls-ca.pem', '-CAkey', 'tls-ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.cnf', '-out', 'tls-server.pem');
+}
+
 const manyPolicies = JSON.stringify({ meta: { limit: 5000, next: null, offset: 0, previous: null, total_count: 5000 }, objects: Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, name: `Policy ${i}`, description: '', resource_uri: `/api/admin/configuration/v1/policy_server/${i + 1}/` })) });
 
 export const BAD_INPUTS: readonly BadInput[] = [
@@ -44,8 +79,30 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { area: 'environment', case: 'OAuth2 without a private key', args: PLAN, env: { PEXIP_USERNAME: undefined, PEXIP_PASSWORD: undefined, PEXIP_OAUTH2_CLIENT_ID: 'cdktf' }, exitCode: 1, stderr: 'error: PEXIP_OAUTH2_PRIVATE_KEY is not set: OAuth2 needs the client private key: set PEXIP_OAUTH2_PRIVATE_KEY_FILE (a PEM file) or PEXIP_OAUTH2_PRIVATE_KEY', writes: 0 },
   { area: 'environment', case: 'an OAuth2 key that is not PEM', args: PLAN, env: { PEXIP_USERNAME: undefined, PEXIP_PASSWORD: undefined, PEXIP_OAUTH2_CLIENT_ID: 'cdktf', PEXIP_OAUTH2_PRIVATE_KEY: 'not a key' }, exitCode: 1, stderr: 'error: PEXIP_OAUTH2_PRIVATE_KEY does not hold a readable PEM private key.', writes: 0 },
   { area: 'environment', case: 'a CA file that does not exist', args: PLAN, env: { PEXIP_CA_FILE: '/nonexistent/ca.pem' }, exitCode: 1, stderr: 'error: PEXIP_CA_FILE names a file that cannot be read: /nonexistent/ca.pem (ENOENT).', writes: 0 },
-  { area: 'environment', case: 'a timeout that is not a number', args: PLAN, env: { PEXIP_TIMEOUT_SECONDS: 'soon' }, exitCode: 1, stderr: 'error: PEXIP_TIMEOUT_SECONDS must be a positive number (got "soon").', writes: 0 },
-  { area: 'environment', case: 'zero attempts', args: PLAN, env: { PEXIP_MAX_ATTEMPTS: '0' }, exitCode: 1, stderr: 'error: PEXIP_MAX_ATTEMPTS must be a positive number (got "0").', writes: 0 },
+  { area: 'environment', case: 'a timeout that is not a number', args: PLAN, env: { PEXIP_TIMEOUT_SECONDS: 'soon' }, exitCode: 1, stderr: 'error: PEXIP_TIMEOUT_SECONDS must be a number of seconds from 1 to 3600 (got "soon").', writes: 0 },
+  { area: 'environment', case: 'zero attempts', args: PLAN, env: { PEXIP_MAX_ATTEMPTS: '0' }, exitCode: 1, stderr: 'error: PEXIP_MAX_ATTEMPTS must be a whole number from 1 to 10 (got "0").', writes: 0 },
+
+  { area: 'environment', case: 'a timeout past Node\'s timer range (would become 1 ms)', requests: 0, args: PLAN, env: { PEXIP_TIMEOUT_SECONDS: '3000000' }, exitCode: 1, stderr: 'error: PEXIP_TIMEOUT_SECONDS must be a number of seconds from 1 to 3600 (got "3000000").', writes: 0 },
+  { area: 'environment', case: 'a timeout under a second (would mean none)', requests: 0, args: PLAN, env: { PEXIP_TIMEOUT_SECONDS: '0.0001' }, exitCode: 1, stderr: 'error: PEXIP_TIMEOUT_SECONDS must be a number of seconds from 1 to 3600 (got "0.0001").', writes: 0 },
+  { area: 'environment', case: 'a fractional attempt count', requests: 0, args: PLAN, env: { PEXIP_MAX_ATTEMPTS: '0.5' }, exitCode: 1, stderr: 'error: PEXIP_MAX_ATTEMPTS must be a whole number from 1 to 10 (got "0.5").', writes: 0 },
+  { area: 'environment', case: 'an attempt count in exponent notation (a billion)', requests: 0, args: PLAN, env: { PEXIP_MAX_ATTEMPTS: '1e9' }, exitCode: 1, stderr: 'error: PEXIP_MAX_ATTEMPTS must be a whole number from 1 to 10 (got "1e9").', writes: 0 },
+  { area: 'environment', case: 'a parallelism of zero', requests: 0, args: PLAN, env: { PEXIP_PARALLELISM: '0' }, exitCode: 1, stderr: 'error: PEXIP_PARALLELISM must be a whole number from 1 to 16 (got "0").', writes: 0 },
+  { area: 'environment', case: 'a parallelism above 16', requests: 0, args: PLAN, env: { PEXIP_PARALLELISM: '64' }, exitCode: 1, stderr: 'error: PEXIP_PARALLELISM must be a whole number from 1 to 16 (got "64").', writes: 0 },
+  { area: 'environment', case: 'an OAuth2 token URL over plain http to another host', requests: 0, args: PLAN, env: { ...OAUTH2, PEXIP_OAUTH2_TOKEN_URL: 'http://login.example.org/oauth/token/' }, exitCode: 1, stderr: 'error: PEXIP_OAUTH2_TOKEN_URL uses plain http:// to login.example.org: the signed client assertion and the access token would cross the network unencrypted. Use https://, or set PEXIP_ALLOW_HTTP=1 if you really mean it.', writes: 0 },
+  { area: 'environment', case: 'an OAuth2 token URL that does not parse', requests: 0, args: PLAN, env: { ...OAUTH2, PEXIP_OAUTH2_TOKEN_URL: 'https://login.example.org:99999/oauth/token/' }, exitCode: 1, stderr: 'error: PEXIP_OAUTH2_TOKEN_URL is not a valid URL: "https://login.example.org:99999/oauth/token/"; give the token endpoint\'s full address, e.g. https://manager.example.org/oauth/token/.', writes: 0 },
+  { area: 'environment', case: 'an OAuth2 token URL without a scheme', requests: 0, args: PLAN, env: { ...OAUTH2, PEXIP_OAUTH2_TOKEN_URL: 'login.example.org/oauth/token/' }, exitCode: 1, stderr: 'error: PEXIP_OAUTH2_TOKEN_URL is not a valid URL: "login.example.org/oauth/token/"; give the token endpoint\'s full address, e.g. https://manager.example.org/oauth/token/.', writes: 0 },
+  { area: 'environment', case: 'a CA file that holds no certificate', requests: 0, args: PLAN, env: { PEXIP_CA_FILE: '{fixtures}/not-a-cert.pem' }, exitCode: 1, stderr: inFixtures('error: PEXIP_CA_FILE holds no PEM certificate ("-----BEGIN CERTIFICATE-----"): ', 'not-a-cert.pem', '. Give the private CA\'s certificate in PEM form; convert a DER file with: openssl x509 -inform der -in ca.cer -out ca.pem'), writes: 0 },
+  { area: 'environment', case: 'a CA file whose certificate does not parse', requests: 0, args: PLAN, env: { PEXIP_CA_FILE: '{fixtures}/garbled-cert.pem' }, exitCode: 1, stderr: inFixtures('error: PEXIP_CA_FILE holds a PEM certificate that cannot be parsed (certificate 1 of 1): ', 'garbled-cert.pem', '.'), writes: 0 },
+  { area: 'environment', case: 'a CA file that is /dev/zero (was: Node aborted, out of memory)', requests: 0, args: PLAN, env: { PEXIP_CA_FILE: '/dev/zero' }, exitCode: 1, stderr: 'error: PEXIP_CA_FILE must name a regular file, but /dev/zero is a character device.', writes: 0 },
+  { area: 'environment', case: 'a CA file that is a symlink to /dev/zero', requests: 0, args: PLAN, env: { PEXIP_CA_FILE: '{fixtures}/zero.pem' }, exitCode: 1, stderr: inFixtures('error: PEXIP_CA_FILE must name a regular file, but ', 'zero.pem', ' (→ /dev/zero) is a character device.'), writes: 0 },
+  { area: 'environment', case: 'a CA file that is a FIFO (was: blocked for ever)', requests: 0, args: PLAN, env: { PEXIP_CA_FILE: '{fixtures}/fifo.pem' }, exitCode: 1, stderr: inFixtures('error: PEXIP_CA_FILE must name a regular file, but ', 'fifo.pem', ' is a named pipe (FIFO).'), writes: 0 },
+  { area: 'environment', case: 'a CA file that is a directory', requests: 0, args: PLAN, env: { PEXIP_CA_FILE: '{fixtures}' }, exitCode: 1, stderr: /^error: PEXIP_CA_FILE must name a regular file, but \/\S+ is a directory\.$/, writes: 0 },
+  { area: 'environment', case: 'a CA file of 2 MiB', requests: 0, args: PLAN, env: { PEXIP_CA_FILE: '{fixtures}/huge.pem' }, exitCode: 1, stderr: inFixtures('error: PEXIP_CA_FILE names a file larger than 1 MiB: ', 'huge.pem', ' (2 MiB). A private CA bundle is a few KiB of PEM certificates.'), writes: 0 },
+  { area: 'environment', case: 'an OAuth2 key file that is /dev/zero', requests: 0, args: PLAN, env: { ...OAUTH2, PEXIP_OAUTH2_PRIVATE_KEY_FILE: '/dev/zero' }, exitCode: 1, stderr: 'error: PEXIP_OAUTH2_PRIVATE_KEY_FILE must name a regular file, but /dev/zero is a character device.', writes: 0 },
+  { area: 'environment', case: 'TLS verification off at log level error (warned anyway, once)', args: PLAN, env: { PEXIP_INSECURE_SKIP_TLS_VERIFY: '1', PEXIP_CDKTF_LOG: 'error' }, exitCode: 2, stdout: /Plan: 7 to create/, warnings: [TLS_OFF], writes: 0 },
+  { area: 'environment', case: 'plain http to a remote host allowed, at log level error (warned anyway, once)', args: PLAN, env: { PEXIP_ADDRESS: 'http://[::ffff:127.0.0.1]:{sim-port}', PEXIP_ALLOW_HTTP: '1', PEXIP_CDKTF_LOG: 'error' }, exitCode: 2, stdout: /Plan: 7 to create/, warnings: ['warning: INSECURE: plain HTTP to [::ffff:7f00:1] (PEXIP_ALLOW_HTTP=1): credentials and secrets cross the network unencrypted.'], writes: 0 },
+  { area: 'environment', case: 'a certificate that does not name the host in PEXIP_ADDRESS', requests: 0, args: PLAN, env: { PEXIP_ADDRESS: '{tls}', PEXIP_CA_FILE: '{fixtures}/tls-ca.pem', PEXIP_MAX_ATTEMPTS: '1' }, exitCode: 1, stderr: /^error: .* — GET \/api\/admin\/configuration\/v1\/[a-z_]+\/: the server's TLS certificate does not name the host 127\.0\.0\.1 \(ERR_TLS_CERT_ALTNAME_INVALID\); it names DNS:manager\.example\.org\. Use the name on the certificate in PEXIP_ADDRESS\.$/, writes: 0 },
+  { area: 'environment', case: 'https:// to a plain-http port', requests: 0, args: PLAN, env: { PEXIP_ADDRESS: 'https://127.0.0.1:{sim-port}' }, exitCode: 1, stderr: /^error: .* — GET \/api\/admin\/configuration\/v1\/[a-z_]+\/: the TLS handshake failed \(EPROTO\): the server may not speak TLS on that port\. Check http:\/\/ against https:\/\/ and the port in PEXIP_ADDRESS\.$/, writes: 0 },
 
   // ---- command line -----------------------------------------------------------------------------------------------------
   { area: 'cli', case: 'an unknown command', args: ['deploy'], exitCode: 1, stderr: 'error: unknown command "deploy".', writes: 0 },
@@ -62,6 +119,12 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { area: 'cli', case: 'remove without a stack', args: ['remove'], exitCode: 1, stderr: 'error: give the desired-set file or --stack <name>.', writes: 0 },
   { area: 'cli', case: 'remove of a stack name no marker can hold', args: ['remove', '--stack', 'prod/eu'], exitCode: 1, stderr: 'error: --stack must match ^[A-Za-z][A-Za-z0-9_-]{0,39}$.', writes: 0 },
   { area: 'cli', case: 'an unknown licence action', args: ['licence', 'renew', '--entitlement', 'X'], exitCode: 1, stderr: 'error: unknown licence action "renew"; use claim or return.', writes: 0 },
+  { area: 'cli', case: '-h on its own (was: unknown command)', args: ['-h'], exitCode: 0, stdout: /\nUsage: pexip-cdktf <command> \[options\]\n/, writes: 0 },
+  { area: 'cli', case: 'keygen -h (was: a key size)', args: ['keygen', '-h'], exitCode: 0, stdout: /\nUsage: pexip-cdktf keygen \[bytes\] \[options\]\n/, writes: 0 },
+  { area: 'cli', case: 'reconcile <file> -h shows help and reconciles nothing', requests: 0, args: ['reconcile', '{desired}', '-h'], exitCode: 0, stdout: /^Converge Pexip[^\n]*\n\nUsage: pexip-cdktf reconcile <desired-set> \[options\]\n/, writes: 0 },
+  { area: 'cli', case: 'help with a long option keeps its columns', args: ['export', '--help'], exitCode: 0, stdout: /\n {2}--stack <name> {27}Stack id[^\n]*\n {2}--environment production\|non-production {2}Environment[^\n]*\n {2}--all {36}Every object[^\n]*\n {2}--out <file\.ts> {26}Write[^\n]*\n {2}--json {35}Machine/, writes: 0 },
+  { area: 'cli', case: 'keygen --value-only, for export K=$(…)', args: ['keygen', '--value-only'], exitCode: 0, stdout: /^[A-Za-z0-9+/]{43}=\n$/, writes: 0 },
+  { area: 'cli', case: 'keygen --value-only with --json', args: ['keygen', '--value-only', '--json'], exitCode: 1, stdout: /^\{"error":"ConfigError","message":"--value-only and --json do not go together: --json already gives the key alone in \\"value\\"\.","field":"--value-only"\}\n$/, writes: 0 },
 
   // ---- desired set (what the constructs synthesize) -----------------------------------------------------------------------
   { area: 'desired set', case: 'not JSON', args: RECONCILE, desiredText: '{"format": "pexip-cdktf/desired-set@1",', exitCode: 1, stderr: /^error: the desired set .*desired-nonprod\.json is not valid JSON \(/, writes: 0 },
@@ -89,6 +152,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { area: 'desired set', case: 'a package without its hash', args: RECONCILE, desired: (s) => withObject(s, 'theme', { package: { path: 'theme.zip' } as never }), exitCode: 1, stderr: 'error: theme "theme", field package: package must be {"path": "<zip file>", "sha256": "<64 hex digits>"}.', writes: 0, requests: 0 },
   { area: 'desired set', case: 'secretsVersion as a number', args: RECONCILE, desired: (s) => withObject(s, 'profile', { secretsVersion: 2 as never }), exitCode: 1, stderr: 'error: Epic telehealth profile "profile", field secretsVersion: must be a string (got 2).', writes: 0, requests: 0 },
   { area: 'desired set', case: 'a value out of range', args: RECONCILE, desired: (s) => withSpec(s, 'rule', { priority: 500 }), exitCode: 1, stderr: 'error: call routing rule "rule", field priority: Ensure this value is less than or equal to 200.', writes: 0 },
+  { area: 'desired set', case: 'an encryption key pasted with keygen\'s "value: " label', requests: 0, args: RECONCILE, env: { EPIC_NONPROD_ENCRYPTION_KEY: `value: ${generateEpicKey()}` }, exitCode: 1, stderr: 'error: Epic telehealth profile "profile", field epic_encryption_key: The key starts with "value: ", as pexip-cdktf keygen and pextelehealthkeygen print it: remove that prefix and keep only the base64 key, or generate the key with: pexip-cdktf keygen --value-only. [epic-key/value-prefix]', writes: 0 },
 
   // ---- API responses -------------------------------------------------------------------------------------------------------
   { area: 'api response', case: 'malformed JSON', args: RECONCILE, fault: list('{"meta": {"limit": 20'), exitCode: 1, stderr: 'error: Epic telehealth profile — GET /api/admin/configuration/v1/telehealth_profile/: the answer (HTTP 200, application/json) is not valid JSON.', writes: 0 },

@@ -58,4 +58,10 @@ describe('TLS', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('warning: INSECURE: TLS certificate verification is OFF (PEXIP_INSECURE_SKIP_TLS_VERIFY=1); anyone on the path can read credentials and secrets.');
   });
+
+  it('says so at every log level, once, even when the log is turned down to errors only', async () => {
+    const result = await runCli(['appointments'], env({ PEXIP_INSECURE_SKIP_TLS_VERIFY: '1', PEXIP_CDKTF_LOG: 'error' }));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('warning: INSECURE: TLS certificate verification is OFF (PEXIP_INSECURE_SKIP_TLS_VERIFY=1); anyone on the path can read credentials and secrets.\n');
+  });
 });

@@ -10,15 +10,19 @@ import { withClient } from '../with-client';
 
 export const keygenCommand: Command = {
   name: 'keygen',
-  summary: 'Generate an Epic encryption key as Pexip\'s pextelehealthkeygen does: random bytes, base64 (32 for AES-256-CBC, 16 for AES-128-CBC).',
+  summary: 'Generate an Epic encryption key as Pexip\'s pextelehealthkeygen does: random bytes, base64 (32 for AES-256-CBC, 16 for AES-128-CBC), printed as "value: <base64>".',
   positionals: [{ name: 'bytes', description: '32 (default) or 16', required: false }],
-  options: [],
+  options: [{ name: 'value-only', type: 'boolean', description: 'Print only the base64 key and a newline, e.g. export EPIC_PROD_ENCRYPTION_KEY=$(pexip-cdktf keygen --value-only).' }],
   async run({ args, json, out }) {
     const raw = args.positionals[0] ?? '32';
     if (raw !== '32' && raw !== '16') throw new ConfigError(`key size must be 32 (AES-256-CBC) or 16 (AES-128-CBC), not ${raw}.`, { field: 'bytes' });
+    const valueOnly = Boolean(args.options['value-only']);
+    if (valueOnly && json) throw new ConfigError('--value-only and --json do not go together: --json already gives the key alone in "value".', { field: '--value-only' });
     const bytes = Number(raw) as 32 | 16;
     const value = generateEpicKey(bytes);
-    out(json ? `${JSON.stringify({ value, bytes, algorithm: bytes === 32 ? 'AES-256-CBC' : 'AES-128-CBC', keyType: 'base64key' })}\n` : `value: ${value}\n`);
+    // The default stays byte-for-byte what pextelehealthkeygen prints, so instructions written for Pexip's tool hold.
+    if (json) out(`${JSON.stringify({ value, bytes, algorithm: bytes === 32 ? 'AES-256-CBC' : 'AES-128-CBC', keyType: 'base64key' })}\n`);
+    else out(valueOnly ? `${value}\n` : `value: ${value}\n`);
     return EXIT.ok;
   },
 };
