@@ -73,7 +73,8 @@ export class PexipStack extends TerraformStack {
   /** The absolute directory relative paths in constructs are resolved against (see `PexipStackProps.appDirectory`). */
   readonly appDirectory: string;
   private readonly members: StackMember[] = [];
-  private finalised?: { set: DesiredSet; hash: string };
+  private validated?: { set: DesiredSet; hash: string };
+  private finalised = false;
 
   constructor(scope: Construct, id: string, props: PexipStackProps) {
     super(scope, id);
@@ -96,19 +97,22 @@ export class PexipStack extends TerraformStack {
 
   /** Registers a declared object (called by the constructs). */
   register(member: StackMember): void {
-    if (this.finalised) throw new Error(`${member.node.path}: declared after the stack was synthesized.`);
+    if (this.validated) throw new Error(`${member.node.path}: declared after the stack was synthesized.`);
     const twin = this.members.find((m) => m.logicalId === member.logicalId);
     if (twin) throw new Error(`${member.node.path}: logical id "${member.logicalId}" is also used by ${twin.node.path}.`);
     this.members.push(member);
   }
 
-  /** The desired set of this stack, validated (a synth error names the construct and prop). */
+  /**
+   * The desired set of this stack, validated (a synth error names the construct and prop). Nothing may be declared
+   * after it was asked for; asking does not talk to Pexip (the drift check belongs to synthesis).
+   */
   desiredSet(): DesiredSet {
-    return this.finalise().set;
+    return this.validate().set;
   }
 
-  private finalise(): { set: DesiredSet; hash: string } {
-    if (this.finalised) return this.finalised;
+  private validate(): { set: DesiredSet; hash: string } {
+    if (this.validated) return this.validated;
     const set: DesiredSet = { format: DESIRED_SET_FORMAT, stack: this.node.id, environment: this.environment, objects: this.members.map((m) => m.toDesired()) };
     try {
       validateDesiredSet(JSON.parse(JSON.stringify(set)));
@@ -117,10 +121,18 @@ export class PexipStack extends TerraformStack {
       const member = this.members.find((m) => m.logicalId === error.object);
       throw new Error(`${member?.node.path ?? this.node.path}: ${error.message}`);
     }
-    const hash = desiredSetHash(set);
-    this.finalised = { set, hash };
+    this.validated = { set, hash: desiredSetHash(set) };
+    return this.validated;
+  }
+
+  /** At synthesis: the drift check, the stack's carriers, and the desired-set file written next to cdk.tf.json. */
+  private finalise(): void {
+    if (this.finalised) return;
+    const { set, hash } = this.validate();
+    this.finalised = true;
     const drift = checkDriftAtSynth(set);
-    process.stderr.write(`${drift.message}\n`);
+    // stdout: cdktf shows an app's stdout as it is, but flags every stderr line as an [ERROR].
+    if (drift.message) process.stdout.write(`${drift.message}\n`);
     this.addCarriers(hash, drift.summary);
     const files = new Construct(this, 'pexip-files');
     addCustomSynthesis(files, {
@@ -133,7 +145,6 @@ export class PexipStack extends TerraformStack {
         }
       },
     });
-    return this.finalised;
   }
 
   private addCarriers(hash: string, drift: string | undefined): void {

@@ -12,7 +12,7 @@ import type { DesiredSet } from '../engine/desired';
  * means nothing is added, so the output stays byte-identical and plans stay clean.
  *
  * `PEXIP_CDKTF_DRIFT_ON_SYNTH`: unset or `1` check when `PEXIP_ADDRESS` is set (a failed check is a warning);
- * `0` never; `require` check and fail the synth when the check cannot be made.
+ * `0` never (and say nothing); `require` check and fail the synth when the check cannot be made.
  */
 
 const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'pexip-cdktf.js');
@@ -20,7 +20,7 @@ const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'pexip-cdktf.js');
 export interface SynthDrift {
   /** What drifted, for the reconciler's trigger: `<logical id>: <fields>; …`, or undefined when nothing did. */
   readonly summary?: string;
-  /** One line for the person running synth. */
+  /** One line for the person running synth; empty when the check is switched off. */
   readonly message: string;
 }
 
@@ -45,7 +45,7 @@ function describe(action: PlanAction): string {
 export function checkDriftAtSynth(set: DesiredSet, env: NodeJS.ProcessEnv = process.env): SynthDrift {
   const mode = env.PEXIP_CDKTF_DRIFT_ON_SYNTH ?? '1';
   const prefix = `pexip-cdktf: stack "${set.stack}":`;
-  if (mode === '0') return { message: `${prefix} drift not checked (PEXIP_CDKTF_DRIFT_ON_SYNTH=0).` };
+  if (mode === '0') return { message: '' };
   if (!env.PEXIP_ADDRESS) return { message: `${prefix} drift not checked (no PEXIP_ADDRESS at synth time); pexip-cdktf drift ${set.stack} checks it.` };
   const dir = mkdtempSync(join(tmpdir(), 'pexip-cdktf-synth-'));
   try {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
+import { KINDS } from '../../src/kinds';
 import { markedBy } from '../helpers/desired';
 import { createProject, type Project } from '../helpers/project';
 import { raw, startSimulator } from '../helpers/simulator';
@@ -86,12 +87,20 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     expect((await list('telehealth_profile'))[0]).toMatchObject({ id: profileId, service_name_template: 'Visit {{unique_encounter_id}}' });
   });
 
-  it('redeploys without changes: no provisioner runs and no API request is made', async () => {
+  it('redeploys without changes: no provisioner runs and nothing is written; the only requests are the drift check\'s reads', async () => {
     sim.clearRequests();
     const deploy = await cdktf('deploy', 'nonprod', '--auto-approve');
     expect(deploy.code).toBe(0);
     expect(deploy.output).toContain('No changes.');
+    expect(deploy.output).toContain('pexip-cdktf: stack "nonprod": no drift in Pexip.');
     expect(deploy.output).not.toContain('local-exec');
+    // One list per kind at synth time (the drift check), nothing else.
+    expect(sim.requests.map((r) => `${r.method} ${r.resource}`).sort()).toEqual(KINDS.map((k) => `GET ${k.name}`).sort());
+    // Without connection settings at synth time there is no drift check (one line says so), and no request at all.
+    sim.clearRequests();
+    const offline = await project.cdktf(['deploy', 'nonprod', '--auto-approve'], { PEXIP_ADDRESS: '' });
+    expect(offline.code).toBe(0);
+    expect(offline.output).toContain('pexip-cdktf: stack "nonprod": drift not checked (no PEXIP_ADDRESS at synth time); pexip-cdktf drift nonprod checks it.');
     expect(sim.requests).toEqual([]);
   });
 

@@ -62,7 +62,8 @@ describe('locations, drift repair and removal with cdktf', () => {
     project.configure({ proxyPort: 8080 });
     sim.clearRequests();
     expect((await project.cdktf(['deploy', 'nonprod', '--auto-approve'])).code).toBe(0);
-    expect(writes()).toEqual(['PATCH http_proxy']);
+    // A proxy has no free-text field for a marker: the stack's ledger records its new spec hash.
+    expect(writes()).toEqual(['PATCH http_proxy', 'PATCH policy_server']);
     expect((await byName('http_proxy', 'Epic egress proxy (test)'))).toMatchObject({ id: proxy.id, port: 8080 });
 
     // No more locations: their fields are given back.

@@ -5,6 +5,7 @@ import { EPIC_ALGORITHM_WIRE } from '../../src/kinds';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { profileBody, telehealthRuleBody } from '../helpers/fixtures';
 import { ROOT } from '../helpers/project';
+import { markedBy } from '../helpers/desired';
 import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 import { run, type Run, tempDir, terraform, toolEnv } from '../helpers/terraform';
 
@@ -112,7 +113,7 @@ describe('the packed package in a fresh app made by pexip-cdktf init', () => {
     const applied = ok(await terraform(stackDir, ['apply', '-auto-approve', '-input=false', '-no-color'], { ...simulatorEnv(sim), ...NONPROD_SECRETS }));
     expect(applied.output).toContain('Applied: 2 created');
     expect((await list('telehealth_profile')).map((p) => p.name)).toEqual(['Clinic (test)']);
-    expect((await list('gateway_routing_rule')).find((r) => r.tag === 'pexip-cdktf:nonprod/epic.rule')).toMatchObject({ priority: 41 });
+    expect((await list('gateway_routing_rule')).find(markedBy('nonprod', 'epic.rule'))).toMatchObject({ priority: 41 });
     expect(existsSync(join(app, 'terraform.nonprod.tfstate'))).toBe(true);
     expect(readdirSync(join(work, 'checkout-a-gone', 'telehealth')).filter((f) => f.endsWith('.tfstate'))).toEqual([]);
   }, STEP_TIMEOUT);
@@ -163,6 +164,6 @@ describe('the packed package in a fresh app made by pexip-cdktf init', () => {
     const profiles = await list('telehealth_profile');
     expect(profiles.map((p) => p.id)).toEqual(before.profiles.map((p) => p.id));
     expect(profiles[0].description).toMatch(/\[pexip-cdktf:prod\//);
-    expect((await list('gateway_routing_rule')).map((r) => [r.id, r.tag])).toEqual(before.rules.map((r) => [r.id, expect.stringMatching(/^pexip-cdktf:prod\//)]));
+    expect((await list('gateway_routing_rule')).map((r) => [r.id, r.description])).toEqual(before.rules.map((r) => [r.id, expect.stringMatching(/\[pexip-cdktf:prod\//)]));
   }, STEP_TIMEOUT);
 });
