@@ -123,6 +123,10 @@ export class PexipClient {
   private readonly pageSize: number;
   private readonly wait: (ms: number) => Promise<void>;
   private readonly httpAgent: http.Agent;
+  private halted = false;
+  /** A 429 pauses every request of this client, not only the one that got it: the pause in progress, and its end. */
+  private pause: Promise<void> = Promise.resolve();
+  private pausedUntil = 0;
   private readonly httpsAgent: https.Agent;
 
   constructor(private readonly options: PexipClientOptions) {
@@ -160,6 +164,19 @@ export class PexipClient {
 
   get address(): string {
     return this.options.connection.address;
+  }
+
+  /** How many requests the engine may have in flight at once (`PEXIP_PARALLELISM`). */
+  get parallelism(): number {
+    return this.options.connection.parallelism;
+  }
+
+  /**
+   * Stops retrying: a request that would wait and try again fails at once instead. The engine sets it when one of
+   * several parallel requests failed for good, so the others end quickly and no "retrying" line follows the error.
+   */
+  haltRetries(halt = true): void {
+    this.halted = halt;
   }
 
   /** The per-request timeout in milliseconds. */
@@ -220,7 +237,7 @@ export class PexipClient {
         }
         if (answer.status === 429) {
           // Refused before processing: nothing was committed, so waiting and sending again is safe.
-          if (attempt >= this.retry.maxAttempts) throw failure;
+          if (attempt >= this.retry.maxAttempts || this.halted) throw failure;
           await this.backoff('POST', kind.collectionPath, `HTTP 429`, attempt, parseRetryAfter(answer.headers['retry-after']));
           continue;
         }
@@ -241,7 +258,7 @@ export class PexipClient {
         this.logger.info(`${kind.title} "${object ?? ''}": the create's answer was lost, but the object exists; using it`);
         return { key: keyOf(kind, found), uri: this.uriOf(kind, found), recovered: true };
       }
-      if (!transient || attempt >= this.retry.maxAttempts) throw failure;
+      if (!transient || attempt >= this.retry.maxAttempts || this.halted) throw failure;
       await this.backoff('POST', kind.collectionPath, failure.status ? `HTTP ${failure.status}` : 'a network error', attempt, retryAfterMs);
       this.resentCreates++;
       this.lateCommitPossible ||= mayStillRun;
@@ -249,14 +266,15 @@ export class PexipClient {
   }
 
   /** Updates in place with the kind's verb (or the given one): 202 for PATCH, 204 for PUT. */
-  async update(kind: KindSpec, key: string, body: JsonObject, options: { file?: UploadFile; verb?: 'PATCH' | 'PUT' } = {}): Promise<void> {
+  async update(kind: KindSpec, key: string, body: JsonObject, options: { file?: UploadFile; verb?: 'PATCH' | 'PUT'; object?: string } = {}): Promise<void> {
     const verb = options.verb ?? kind.updateVerb;
     if (verb === null) throw new PexipProtocolError(`${kind.title} objects cannot be updated; they are deleted and created again.`, { kind: kind.title, object: key });
     if (options.file && !kind.upload?.updateMultipart) {
       throw new PexipProtocolError(`a ${kind.title} package cannot be replaced in place; upload a new one instead.`, { kind: kind.title, object: key });
     }
     const payload = kind.upload?.updateMultipart ? this.payload(kind, body, options.file) : { json: body };
-    await this.request(verb, detailPath(kind, key), payload, { kind: kind.title, object: naturalKeyOf(kind, body) ?? key }, [200, 202, 204]);
+    // Errors name the object as people know it: the name given, else the natural key in the body, else the key.
+    await this.request(verb, detailPath(kind, key), payload, { kind: kind.title, object: options.object ?? naturalKeyOf(kind, body) ?? key }, [200, 202, 204]);
   }
 
   /** Deletes an object (204). With `tolerateNotFound`, an object already gone counts as deleted. */
@@ -359,7 +377,12 @@ export class PexipClient {
   private async backoff(method: string, path: string, reason: string, attempt: number, retryAfterMs?: number): Promise<void> {
     const delay = retryDelay(this.retry, attempt, retryAfterMs);
     this.logger.info(`retrying ${method} ${path} after ${reason} (attempt ${attempt + 1} of ${this.retry.maxAttempts}, waiting ${(delay / 1000).toFixed(1)} s)`);
-    await this.wait(delay);
+    if (reason !== 'HTTP 429') return this.wait(delay);
+    if (Date.now() + delay > this.pausedUntil) {
+      this.pausedUntil = Date.now() + delay;
+      this.pause = this.wait(delay);
+    }
+    await this.pause;
   }
 
   /**
@@ -375,14 +398,14 @@ export class PexipClient {
         answer = await this.sendOnce(method, path, payload, ctx);
       } catch (error) {
         if (!(error instanceof NetworkFailure)) throw error;
-        if (retryable && isTransientNetworkCode(error.code) && attempt < this.retry.maxAttempts) {
+        if (retryable && isTransientNetworkCode(error.code) && attempt < this.retry.maxAttempts && !this.halted) {
           await this.backoff(method, ctx.path!, `a network error (${error.code})`, attempt);
           continue;
         }
         throw errorForNetworkFailure(error.code, this.options.connection.timeoutMs, ctx, this.addressTarget(error));
       }
       if (accepted.includes(answer.status)) return answer;
-      if (retryable && RETRYABLE_STATUSES.has(answer.status) && attempt < this.retry.maxAttempts) {
+      if (retryable && RETRYABLE_STATUSES.has(answer.status) && attempt < this.retry.maxAttempts && !this.halted) {
         await this.backoff(method, ctx.path!, `HTTP ${answer.status}`, attempt, parseRetryAfter(answer.headers['retry-after']));
         continue;
       }
@@ -401,6 +424,7 @@ export class PexipClient {
   }
 
   private async exchange(method: string, path: string, payload: Payload, context: ErrorContext): Promise<Answer> {
+    await this.pause;
     const headers: Record<string, string> = { Authorization: await this.auth.authorization() };
     let data: unknown;
     if (payload && 'json' in payload) {

@@ -1,4 +1,5 @@
 import type { Logger } from '../api/log';
+import type { StopToken } from '../engine/pool';
 import type { OptionSpec, ParsedArgs, PositionalSpec } from './args';
 
 /** Exit codes of every command (design.md, "Conventions"). */
@@ -13,6 +14,8 @@ export interface CommandContext {
   readonly log: Logger;
   /** Writes to stdout (results, JSON). */
   readonly out: (text: string) => void;
+  /** Set on SIGINT/SIGTERM for `stoppable` commands: stop after the requests in flight. */
+  readonly stop: StopToken;
   /** Resolves when the command should stop (SIGINT/SIGTERM), for long-running commands. */
   readonly stopped: Promise<void>;
 }
@@ -22,6 +25,11 @@ export interface Command {
   readonly summary: string;
   readonly options: readonly OptionSpec[];
   readonly positionals: readonly PositionalSpec[];
+  /**
+   * Handles SIGINT/SIGTERM itself (stops cleanly, exit 130/143). Otherwise a signal ends the process at once, as
+   * it should for read-only and short commands.
+   */
+  readonly stoppable?: boolean;
   /** Returns the exit code. */
   run(context: CommandContext): Promise<number>;
 }

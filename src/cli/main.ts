@@ -3,6 +3,7 @@ import { logLevelFromEnv, streamLogger } from '../api/log';
 import { redactor } from '../api/redact';
 import { helpText, parseArgs } from './args';
 import { type Command, EXIT } from './command';
+import { StopToken } from '../engine/pool';
 
 /**
  * The `pexip-cdktf` entry point. Commands load lazily: the CLI starts once per `cdktf deploy`, and `keygen` should
@@ -49,18 +50,24 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     return EXIT.error;
   }
   const command = load();
-  let stop: () => void = () => {};
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
-  const onSignal = () => stop();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Ctrl-C (Terraform passes it on to the provisioner) or SIGTERM: a command that writes stops after the requests in
+  // flight and says what it did; a second signal, or any other command, ends the process at once.
+  const stop = new StopToken();
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    if (!command.stoppable || stop.stopped) process.exit(code);
+    stop.stop(signal);
+    if (command.name !== 'simulator') log.alert(`${signal}: stopping after the requests in flight (send it again to end at once)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const args = parseArgs(rest, command.options, command.positionals);
     if (args.options.help) {
       out(helpText(command.name, command.summary, command.options, command.positionals));
       return EXIT.ok;
     }
-    return await command.run({ args, json, env, log, out, stopped });
+    return await command.run({ args, json, env, log, out, stop, stopped: stop.whenStopped() });
   } catch (error) {
     return reportError(error, json, out);
   } finally {

@@ -8,7 +8,8 @@ import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { type DesiredSet, describeObject, packagePath } from './desired';
 import { claimKey, comparable, type Restoration } from './field-claims';
 import { type Ledger, type LedgerEntry, LedgerWriter } from './ledger';
-import { referenceUri, uriOfLive } from './live';
+import { InterruptedError, type StopToken } from './pool';
+import { inPool, referenceUri, uriOfLive } from './live';
 import { type Action, type ConflictAction, desiredBody, diffFields, KNOWN_AFTER_APPLY, type MatchedAction, ownerFor, type Plan, type RestoreAction } from './plan';
 
 /** The plan cannot be applied as it stands: conflicts are listed, nothing was written. */
@@ -29,6 +30,8 @@ export interface ApplyContext {
   readonly packages: ReadonlyMap<string, UploadFile>;
   /** One line per object action. */
   readonly progress: (line: string) => void;
+  /** Set on SIGINT/SIGTERM: no new request starts, those in flight finish, and the run ends with InterruptedError. */
+  readonly stop?: StopToken;
 }
 
 export interface ApplyResult {
@@ -90,13 +93,16 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
   const ledger = new LedgerWriter(client, set.stack, plan.ledger.key, plan.ledger.current);
   // Objects without a marker are recorded as pending before they exist, so a run killed mid-create still knows them.
   await ledger.write(withPendingCreates(plan), context.progress);
+  // Creation order between kinds; the objects of one kind at once (none refers to another of its kind).
   for (const kind of CREATION_ORDER) {
-    for (const action of plan.actions.filter((a) => a.kind === kind.name)) {
+    const actions = plan.actions.filter((a) => a.kind === kind.name);
+    checkStop(context, result);
+    await inPool(client, actions, context.stop, async (action) => {
       if (action.type === 'unchanged') {
         result.unchanged++;
         if (action.markerStale) await refreshMarker(set, action, uris, plan, context);
       }
-      if (action.type !== 'create' && action.type !== 'replace' && action.type !== 'update') continue;
+      if (action.type !== 'create' && action.type !== 'replace' && action.type !== 'update') return;
       const object = action.object;
       const body = desiredBody(set, object, uris, plan.lookups, action.type === 'create' ? undefined : action.live);
       const pending = Object.entries(body).find(([, v]) => v === KNOWN_AFTER_APPLY);
@@ -105,10 +111,10 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
       const file = context.packages.get(object.id);
       if (action.type === 'update') {
         const patch = patchBody(body, diffFields(kind, body, action.live).map((c) => c.field), action.sendSecrets ? secrets : {});
-        await client.update(kind, action.key, patch, action.uploadPackage ? { file } : {});
+        await client.update(kind, action.key, patch, { ...(action.uploadPackage ? { file } : {}), object: action.name });
         result.updated++;
         context.progress(actionLine(action, updateDetail(action, action.changes.map((c) => c.field))));
-        continue;
+        return;
       }
       const created = await client.create(kind, { ...body, ...secrets }, { file });
       uris.set(object.id, created.uri);
@@ -116,14 +122,16 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
       if (action.type === 'create') result.created++;
       else result.replaced++;
       context.progress(actionLine(action, action.type === 'replace' ? `${action.reason}; new ${kind.detailKey} ${created.key}` : `${kind.detailKey} ${created.key}`));
-    }
+    });
   }
+  // Removal order between steps; the deletes of one step at once. Fields given back first: Pexip refuses to delete a
+  // policy profile or web proxy a location still uses.
   for (const kind of REMOVAL_ORDER) {
-    // Fields given back first: Pexip refuses to delete a policy profile or web proxy a location still uses.
-    for (const action of plan.actions.filter((a): a is RestoreAction => a.kind === kind.name && a.type === 'restore')) {
-      await restoreFields(client, kind, action.key, action.name, action.restorations, context.progress);
-    }
-    for (const action of plan.actions.filter((a) => a.kind === kind.name && (a.type === 'prune' || a.type === 'replace'))) {
+    checkStop(context, result);
+    const restores = plan.actions.filter((a): a is RestoreAction => a.kind === kind.name && a.type === 'restore');
+    await inPool(client, restores, context.stop, (action) => restoreFields(client, kind, action.key, action.name, action.restorations, context.progress));
+    const deletes = plan.actions.filter((a) => a.kind === kind.name && (a.type === 'prune' || a.type === 'replace'));
+    await inPool(client, deletes, context.stop, async (action) => {
       const key = (action as { key: string }).key;
       const outcome = await client.delete(kind, key, { tolerateNotFound: true, object: action.name });
       if (action.type === 'prune') {
@@ -132,10 +140,17 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
       } else {
         context.progress(`- delete replaced ${kind.title} "${action.name}" (${kind.detailKey} ${key})${outcome === 'absent' ? ': already gone' : ''}`);
       }
-    }
+    });
   }
+  checkStop(context, result);
   await ledger.write(ledgerAfter(set, plan, keys, uris), context.progress);
   return result;
+}
+
+/** After a SIGINT/SIGTERM, between steps: end the run, saying what was done. */
+function checkStop(context: ApplyContext, result: ApplyResult): void {
+  if (!context.stop?.stopped) return;
+  throw new InterruptedError(context.stop.reason!, `done: ${result.created} created, ${result.updated} updated, ${result.replaced} replaced, ${result.pruned} pruned`);
 }
 
 /**
@@ -145,7 +160,7 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
 export async function restoreFields(client: PexipClient, kind: KindSpec, key: string, name: string, restorations: readonly Restoration[], progress: (line: string) => void): Promise<void> {
   const patch: JsonObject = {};
   for (const r of restorations) if (r.to !== undefined && comparable(r.to) !== comparable(r.from)) patch[r.field] = r.to;
-  if (Object.keys(patch).length > 0) await client.update(kind, key, patch);
+  if (Object.keys(patch).length > 0) await client.update(kind, key, patch, { object: name });
   for (const r of restorations) {
     progress(
       r.to !== undefined
@@ -160,7 +175,7 @@ async function refreshMarker(set: DesiredSet, action: MatchedAction, uris: Reado
   const kind = kindByName(action.kind);
   const field = kind.ownership.field!;
   const body = desiredBody(set, action.object, uris, plan.lookups, action.live);
-  await context.client.update(kind, action.key, { [field]: body[field] });
+  await context.client.update(kind, action.key, { [field]: body[field] }, { object: action.name });
   context.progress(actionLine(action, 'ownership marker refreshed'));
 }
 

@@ -185,7 +185,7 @@ export class LedgerWriter {
       this.key = (await this.client.create(kind, body)).key;
       progress(`+ create ledger of stack "${this.stack}" (policy profile "${ledgerName(this.stack)}")`);
     } else {
-      await this.client.update(kind, this.key, { [LEDGER_FIELD]: body[LEDGER_FIELD] });
+      await this.client.update(kind, this.key, { [LEDGER_FIELD]: body[LEDGER_FIELD] }, { object: ledgerName(this.stack) });
     }
     this.text = text;
   }

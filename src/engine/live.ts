@@ -4,24 +4,35 @@ import type { KindName } from '../kinds';
 import { KINDS } from '../kinds';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { isPlainObject } from '../kinds/validate';
+import { runPool, type StopToken } from './pool';
 
 /** What Pexip holds now: every object of every kind we manage, from one paginated list per kind. */
 export type LiveState = ReadonlyMap<KindName, readonly JsonObject[]>;
 
 /**
  * Lists the given kinds (all by default): the first alone, so wrong credentials or a wrong address fail after one
- * request, then the rest at most `concurrency` at a time.
+ * request, then the rest at most `PEXIP_PARALLELISM` at a time.
  */
-export async function observe(client: PexipClient, kinds: readonly KindSpec[] = KINDS, concurrency = 4): Promise<LiveState> {
+export async function observe(client: PexipClient, kinds: readonly KindSpec[] = KINDS, stop?: StopToken): Promise<LiveState> {
   const state = new Map<KindName, JsonObject[]>();
   const [first, ...rest] = kinds;
   if (first) state.set(first.name as KindName, await client.list(first));
-  const queue = [...rest];
-  const worker = async () => {
-    for (let kind = queue.shift(); kind; kind = queue.shift()) state.set(kind.name as KindName, await client.list(kind));
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+  await inPool(client, rest, stop, async (kind) => {
+    state.set(kind.name as KindName, await client.list(kind));
+  });
   return state;
+}
+
+/**
+ * Runs a step's independent requests with the client's parallelism. When one fails for good the client stops
+ * retrying, so the others end quickly and every failure is reported together.
+ */
+export async function inPool<T>(client: PexipClient, items: readonly T[], stop: StopToken | undefined, task: (item: T) => Promise<void>): Promise<void> {
+  try {
+    await runPool(items, { limit: client.parallelism, stop, onFirstFailure: () => client.haltRetries() }, task);
+  } finally {
+    client.haltRetries(false);
+  }
 }
 
 /** A reference as a server-relative URI, whatever form Pexip or the user wrote it in (URI, absolute URL, nested object). */

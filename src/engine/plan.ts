@@ -4,6 +4,7 @@ import { applyMarker, type FullOwner, isLegacyMarker, type Owner, ownerOf, PACKA
 import type { FieldSpec, JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { fieldOf } from '../kinds/validate';
 import { canonicalJson, type DesiredObject, type DesiredSet, isLookup, isRef } from './desired';
+import { blockingReferences, describeBlocking } from './blocking-references';
 import { claimKey, comparable, decideFields, describeClaimed, type Restoration, restorations } from './field-claims';
 import { emptyLedger, findLedger, isLedgerObject, type Ledger, ledgerName, liveOwner } from './ledger';
 import { type LiveState, liveName, referenceUri, uriOfLive } from './live';
@@ -238,7 +239,42 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
   const order = new Map(CREATION_ORDER.map((k, i) => [k.name, i]));
   finished.sort((a, b) => order.get(a.kind)! - order.get(b.kind)!);
   const caused = finished.map((action) => withCause(action, ledger));
-  return { stack: set.stack, environment: set.environment, actions: [...caused, ...actions], lookups, ledger: { key: found?.key, current: ledger } };
+  const checked = blockRemovals([...caused, ...actions], live, set.stack, ledgers);
+  return { stack: set.stack, environment: set.environment, actions: checked, lookups, ledger: { key: found?.key, current: ledger } };
+}
+
+/**
+ * Prunes that an object this stack does not own still uses become conflicts: Pexip refuses the delete, so finding
+ * it now stops the run before its first write, naming what blocks. The stack's own objects and the location fields
+ * it gives back in the same run do not block: their references change first.
+ */
+function blockRemovals(actions: Action[], live: LiveState, stack: string, ledgers: readonly Ledger[]): Action[] {
+  const prunes = actions.filter((a): a is Extract<Action, { type: 'prune' | 'replace' }> => a.type === 'prune' || a.type === 'replace');
+  if (prunes.length === 0) return actions;
+  const restored = new Map(actions.filter((a): a is RestoreAction => a.type === 'restore').map((a) => [a.key, a]));
+  const others = new Map<KindName, JsonObject[]>();
+  for (const [name, objects] of live) {
+    const kind = kindByName(name);
+    others.set(
+      name,
+      objects
+        .filter((o) => kind.management !== undefined || liveOwner(kind, o, stack, ledgers)?.stack !== stack)
+        .map((o) => {
+          const r = kind.management ? restored.get(keyOf(kind, o)) : undefined;
+          return r ? { ...o, ...Object.fromEntries(r.restorations.filter((x) => x.to !== undefined).map((x) => [x.field, x.to!])) } : o;
+        }),
+    );
+  }
+  const removing = new Map(prunes.map((p) => [uriOfLive(kindByName(p.kind), p.live), `${kindByName(p.kind).title} "${p.name}"`]));
+  const blocking = blockingReferences(others, removing);
+  return actions.map((action) => {
+    if (action.type !== 'prune' && action.type !== 'replace') return action;
+    const target = removing.get(uriOfLive(kindByName(action.kind), action.live));
+    const users = blocking.filter((b) => b.target === target);
+    if (users.length === 0) return action;
+    const object: DesiredObject = action.type === 'replace' ? action.object : { kind: action.kind, id: action.id ?? action.name, spec: {} };
+    return { type: 'conflict', kind: action.kind, id: action.id, name: action.name, object, key: action.key, reason: `cannot be removed: objects this stack does not own still use it (Pexip refuses to delete an object in use):\n${describeBlocking(users)}\n  Re-point or remove them in Pexip first.` };
+  });
 }
 
 /** The ledgers of other stacks, so their ledger-kept objects are theirs, not unowned. A damaged one is skipped. */

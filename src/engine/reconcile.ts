@@ -7,6 +7,7 @@ import { observe } from './live';
 import type { LiveState } from './live';
 import { plan as makePlan, type Plan } from './plan';
 import { adaptToNode, checkSchemas, plannedSendings, SchemaMismatchError } from './schema-check';
+import type { StopToken } from './pool';
 import { SecretResolver } from './secrets';
 
 export interface ReconcileOptions {
@@ -22,11 +23,13 @@ export interface ReconcileOptions {
   readonly progress: (line: string) => void;
   /** Detail for `PEXIP_CDKTF_LOG=debug` (e.g. which of the node's enum spellings is sent). */
   readonly debug?: (line: string) => void;
+  /** Set on SIGINT/SIGTERM: the run stops after the requests in flight. */
+  readonly stop?: StopToken;
 }
 
 /** Plans against live Pexip (reads only). */
-export async function planAgainstLive(set: DesiredSet, client: PexipClient): Promise<{ plan: Plan; live: LiveState }> {
-  const live = await observe(client, KINDS);
+export async function planAgainstLive(set: DesiredSet, client: PexipClient, stop?: StopToken): Promise<{ plan: Plan; live: LiveState }> {
+  const live = await observe(client, KINDS, stop);
   return { plan: makePlan(set, live), live };
 }
 
@@ -37,10 +40,10 @@ export async function planAgainstLive(set: DesiredSet, client: PexipClient): Pro
 export async function reconcile(set: DesiredSet, options: ReconcileOptions): Promise<{ plan: Plan; result: ApplyResult }> {
   const secrets = new SecretResolver(options.env, options.baseDir).preflight(set, (warning) => options.progress(`warning: ${warning}`));
   const packages = loadPackages(set, options.baseDir);
-  const planned = await planAgainstLive(set, options.client);
+  const planned = await planAgainstLive(set, options.client, options.stop);
   const { set: target, plan } = await fitToNode(set, planned.plan, planned.live, secrets, options);
   const resentBefore = options.client.resentCreates;
-  const result = await applyPlan(target, plan, { client: options.client, secrets, packages, progress: options.progress });
+  const result = await applyPlan(target, plan, { client: options.client, secrets, packages, progress: options.progress, stop: options.stop });
   if (options.client.resentCreates > resentBefore) result.pruned += await removeLateDuplicates(target, options);
   return { plan, result };
 }

@@ -7,7 +7,8 @@ import { blockingReferences, describeBlocking } from './blocking-references';
 import { restoreFields } from './apply';
 import { claimKey, type Restoration, restorations } from './field-claims';
 import { emptyLedger, findLedger, isLedgerObject, type Ledger, LEDGER_KIND_NAME, ledgerName, liveOwner } from './ledger';
-import { type LiveState, liveName, observe, uriOfLive } from './live';
+import { inPool, type LiveState, liveName, observe, uriOfLive } from './live';
+import { InterruptedError, type StopToken } from './pool';
 
 /** What `cdktf destroy` reminds the user of: Pexip alone cannot undo the Epic side. */
 export const EPIC_REMINDER =
@@ -37,9 +38,9 @@ interface Owned {
  * the removal before the first delete; every delete tolerates 404, so a re-run after an interruption finishes the
  * job. Licences are returned separately, by their own carrier, after this.
  */
-export async function removeStack(client: PexipClient, stack: string, progress: (line: string) => void): Promise<Removed[]> {
+export async function removeStack(client: PexipClient, stack: string, progress: (line: string) => void, stop?: StopToken): Promise<Removed[]> {
   const kinds = REMOVAL_ORDER.filter((k) => k.ownership.style !== 'terraform-state');
-  const live = await observe(client, kinds);
+  const live = await observe(client, kinds, stop);
   const found = findLedger(live, stack);
   const ledger = found?.ledger ?? emptyLedger(stack);
   const owned: Owned[] = kinds.flatMap((kind) =>
@@ -59,15 +60,30 @@ export async function removeStack(client: PexipClient, stack: string, progress: 
       { kind: blocking[0].kind.title, object: liveName(blocking[0].kind, blocking[0].object), field: blocking[0].field },
     );
   }
-  for (const r of restores) await restoreFields(client, r.kind, keyOf(r.kind, r.object), liveName(r.kind, r.object), r.restorations, progress);
   const removed: Removed[] = [];
-  for (const { kind, object, logicalId } of owned) {
-    const key = keyOf(kind, object);
-    const name = liveName(kind, object);
-    const outcome = (await client.delete(kind, key, { tolerateNotFound: true, object: name })) === 'absent' ? 'already gone' : 'deleted';
-    removed.push({ kind: kind.name as KindName, name, key, logicalId, outcome });
-    progress(`- remove ${kind.title} "${name}"${logicalId ? ` (${logicalId})` : ''}: ${outcome}`);
+  const stopped = () => {
+    if (stop?.stopped) throw new InterruptedError(stop.reason!, `removed so far: ${removed.length} object${removed.length === 1 ? '' : 's'}`);
+  };
+  await inPool(client, restores, stop, (r) => restoreFields(client, r.kind, keyOf(r.kind, r.object), liveName(r.kind, r.object), r.restorations, progress));
+  // The documented order between kinds; the objects of one kind at once.
+  for (const kind of kinds) {
+    stopped();
+    const step = owned.filter((o) => o.kind === kind);
+    const outcomes = new Map<Owned, Removed>();
+    try {
+      await inPool(client, step, stop, async (item) => {
+        const key = keyOf(kind, item.object);
+        const name = liveName(kind, item.object);
+        const outcome = (await client.delete(kind, key, { tolerateNotFound: true, object: name })) === 'absent' ? 'already gone' : 'deleted';
+        outcomes.set(item, { kind: kind.name as KindName, name, key, logicalId: item.logicalId, outcome });
+        progress(`- remove ${kind.title} "${name}"${item.logicalId ? ` (${item.logicalId})` : ''}: ${outcome}`);
+      });
+    } finally {
+      // In the order they were listed, whatever order the parallel deletes finished in.
+      for (const item of step) if (outcomes.has(item)) removed.push(outcomes.get(item)!);
+    }
   }
+  stopped();
   if (found) {
     await client.delete(kindByName(LEDGER_KIND_NAME), found.key, { tolerateNotFound: true, object: ledgerName(stack) });
     progress(`- remove ledger of stack "${stack}" (policy profile "${ledgerName(stack)}")`);

@@ -109,6 +109,19 @@ describe('retries', () => {
     expect(waits).toEqual([3000]);
   });
 
+  it('pauses every request of the client on a 429, not only the one that got it', async () => {
+    client = clientFor(sim, { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) });
+    sim.addFault({ match: { path: '/policy_server/' }, action: { type: 'status', status: 429, retryAfterSeconds: 0.5 } });
+    const limited = client.list(policy);
+    while (!sim.requests.some((r) => r.status === 429)) await new Promise((resolve) => setTimeout(resolve, 5));
+    const limitedAt = Date.now();
+    await client.list(kindByName('ivr_theme'));
+    // The theme list was asked for right after the 429, yet went out only when the pause was over.
+    expect(Date.now() - limitedAt).toBeGreaterThanOrEqual(400);
+    await limited;
+    expect(sim.requests.map((r) => `${r.resource} ${r.status}`)).toEqual(['policy_server 429', expect.stringMatching(/200$/), expect.stringMatching(/200$/)]);
+  });
+
   it('does not retry a 500 on a GET, and says which object and request failed', async () => {
     sim.addFault({ action: { type: 'status', status: 500 } });
     const error = await client.find(policy, '7').catch((e: unknown) => e);

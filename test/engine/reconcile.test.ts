@@ -416,3 +416,23 @@ describe('duplicates carrying one marker (a create that committed twice)', () =>
     expect(left.map((b) => b.resource_uri)).toEqual([second]);
   });
 });
+
+describe('pruning something an unowned object uses', () => {
+  it('stops before the first write, naming what blocks, and goes ahead once it is gone', async () => {
+    const set = integrationSet(ws);
+    await run(set);
+    const [theme] = (await list('ivr_theme')).filter((t) => t.name === 'Telehealth waiting room');
+    const hand = await raw(sim, 'POST', `${CONFIG}/gateway_routing_rule/`, { json: { name: 'Hand-made rule', priority: 150, match_string: '.*@x\\.example\\.org', ivr_theme: theme.resource_uri } });
+    const { rule, ...rest } = set.objects.find((o) => o.id === 'rule')!.spec as Record<string, unknown>;
+    void rule;
+    const noTheme = withSpec(without(set, 'theme'), 'rule', { ...rest, ivr_theme: null });
+    sim.clearRequests();
+    const error = await run(noTheme).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlanConflictError);
+    expect((error as Error).message).toContain('theme "theme" ("Telehealth waiting room"): cannot be removed: objects this stack does not own still use it (Pexip refuses to delete an object in use):\n  call routing rule "Hand-made rule" (field ivr_theme) uses theme "Telehealth waiting room"');
+    expect(writes()).toEqual([]);
+    await raw(sim, 'DELETE', hand.headers.get('location')!);
+    await run(noTheme);
+    expect((await list('ivr_theme')).filter((t) => t.name === 'Telehealth waiting room')).toEqual([]);
+  });
+});

@@ -5,6 +5,7 @@ import { connectionFromEnv } from '../../src/api/settings';
 import { type DesiredSet, validateDesiredSet } from '../../src/engine/desired';
 import { hasChanges } from '../../src/engine/plan';
 import { planAgainstLive, reconcile } from '../../src/engine/reconcile';
+import { removeStack } from '../../src/engine/remove';
 import { KINDS } from '../../src/kinds';
 import type { FaultSpec } from '../../src/simulator/faults';
 import type { PexipSimulator } from '../../src/simulator/server';
@@ -18,17 +19,24 @@ import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
  * nothing the stack does not own touched. The table of outcomes is printed at the end.
  */
 
-type Phase = 'create' | 'update';
+type Phase = 'create' | 'update' | 'remove';
 interface Scenario {
   readonly name: string;
-  /** create: from empty. update: the base set is deployed first, then a set with one changed field and one object fewer. */
+  /**
+   * create: from empty. update: the base set is deployed first, then a set with one changed field and one object
+   * fewer. remove: the base set is deployed, then the stack removed (as cdktf destroy does).
+   */
   readonly phase: Phase;
   readonly faults?: readonly FaultSpec[];
   /** Client timeout in seconds (default 30). */
   readonly timeout?: number;
   readonly oauth?: boolean;
-  /** Run something beside the first reconcile (kill it, restart the simulator, expire tokens). */
-  readonly during?: 'sigkill' | 'restart' | 'expire-tokens';
+  /**
+   * Run something beside the first run: kill it, interrupt the CLI with a signal (it must stop cleanly), restart
+   * the simulator, expire tokens, or (removal) leave a hand-made object that uses one of the stack's, removed by
+   * hand before the rerun.
+   */
+  readonly during?: 'sigkill' | 'SIGINT' | 'SIGTERM' | 'restart' | 'expire-tokens' | 'unowned-reference';
   /** Expected outcome of the first run. */
   readonly first: 'succeeds' | 'fails';
 }
@@ -55,10 +63,19 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'reconcile process killed (SIGKILL) half-way', phase: 'create', faults: [{ match: { method: 'POST' }, action: { type: 'delay', ms: 250 }, times: 100 }], during: 'sigkill', first: 'fails' },
   { name: 'simulator restarted mid-apply', phase: 'create', faults: [{ match: { method: 'POST' }, action: { type: 'delay', ms: 250 }, times: 100 }], during: 'restart', first: 'succeeds' },
   { name: '20% of all requests answered 503', phase: 'update', faults: [{ action: { type: 'status', status: 503 }, probability: 0.2 }], first: 'succeeds' },
+  { name: 'SIGINT (Ctrl-C) mid-create', phase: 'create', faults: [{ match: { method: 'POST' }, action: { type: 'delay', ms: 250 }, times: 100 }], during: 'SIGINT', first: 'fails' },
+  { name: 'SIGTERM mid-create', phase: 'create', faults: [{ match: { method: 'POST' }, action: { type: 'delay', ms: 250 }, times: 100 }], during: 'SIGTERM', first: 'fails' },
+  { name: 'SIGINT (Ctrl-C) mid-remove', phase: 'remove', faults: [{ match: { method: 'DELETE' }, action: { type: 'delay', ms: 250 }, times: 100 }], during: 'SIGINT', first: 'fails' },
+  { name: 'SIGTERM mid-remove', phase: 'remove', faults: [{ match: { method: 'DELETE' }, action: { type: 'delay', ms: 250 }, times: 100 }], during: 'SIGTERM', first: 'fails' },
+  { name: '503 on a remove (DELETE)', phase: 'remove', faults: [{ match: { method: 'DELETE' }, action: { type: 'status', status: 503 }, times: 2 }], first: 'succeeds' },
+  { name: 'remove blocked by an unowned object using an owned one', phase: 'remove', during: 'unowned-reference', first: 'fails' },
 ];
+/** Every scenario runs serially and at the default parallelism: the guarantees must not depend on it. */
+const PARALLELISMS = [1, 4];
 
 interface Outcome {
   scenario: string;
+  parallelism: number;
   first: string;
   runs: number;
   writes: number;
@@ -71,7 +88,7 @@ let ws: Workspace;
 
 afterEach(() => sim?.stop());
 afterAll(() => {
-  const rows = [['scenario', 'first run', 'runs to converge', 'writes', 'end state'], ...outcomes.map((o) => [o.scenario, o.first, String(o.runs), String(o.writes), o.result])];
+  const rows = [['scenario', 'parallel', 'first run', 'runs to converge', 'writes', 'end state'], ...outcomes.map((o) => [o.scenario, String(o.parallelism), o.first, String(o.runs), String(o.writes), o.result])];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   process.stdout.write(`\nFault matrix\n${rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')}`).join('\n')}\n`);
 });
@@ -100,9 +117,24 @@ async function checkEndState(set: DesiredSet, env: NodeJS.ProcessEnv): Promise<s
   }
 }
 
-function runCliReconcile(file: string, env: NodeJS.ProcessEnv): { done: Promise<number | null>; kill: () => void } {
-  const child = spawn(process.execPath, [BIN, 'reconcile', file], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
-  return { done: new Promise((resolve) => child.on('close', resolve)), kill: () => child.kill('SIGKILL') };
+function runCli(args: readonly string[], env: NodeJS.ProcessEnv): { done: Promise<number | null>; kill: (signal: NodeJS.Signals) => void; stderr: () => string } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return { done: new Promise((resolve) => child.on('close', resolve)), kill: (signal) => child.kill(signal), stderr: () => stderr };
+}
+
+/** What is left of the stack after a removal: nothing it owned, its ledger gone, the unowned objects still there. */
+async function checkRemoved(): Promise<string> {
+  const left: string[] = [];
+  for (const kind of KINDS) {
+    if (kind.ownership.style === 'terraform-state' || kind.management) continue;
+    const objects = ((await raw(sim, 'GET', `${kind.collectionPath}?limit=0`)).json as { objects: Record<string, unknown>[] }).objects;
+    for (const o of objects) if (/\[pexip-cdktf(-ledger)?:nonprod[/\]]/.test(String(o.description ?? '')) || (kind.name === 'ivr_theme' && o.name === 'Telehealth waiting room')) left.push(`${kind.name} ${String(o[kind.naturalKey])}`);
+  }
+  if (left.length > 0) return `NOT REMOVED: ${left.join(', ')}`;
+  const policies = ((await raw(sim, 'GET', '/api/admin/configuration/v1/policy_server/?name=Other%20team')).json as { objects: unknown[] }).objects;
+  return policies.length === 1 ? 'removed, unowned kept' : 'UNOWNED OBJECT LOST';
 }
 
 async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -114,7 +146,8 @@ async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<vo
 }
 
 describe('fault matrix', () => {
-  it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
+  const cases = SCENARIOS.flatMap((s) => PARALLELISMS.map((p) => [`${s.name} (parallelism ${p})`, s, p] as const));
+  it.each(cases)('%s', async (_name, scenario, parallelism) => {
     const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     sim = await startSimulator(scenario.oauth ? { oauthClients: { cdktf: publicKey.export({ type: 'spki', format: 'pem' }).toString() } } : {});
     ws = workspace();
@@ -122,7 +155,7 @@ describe('fault matrix', () => {
     const auth = scenario.oauth
       ? { PEXIP_USERNAME: '', PEXIP_PASSWORD: '', PEXIP_OAUTH2_CLIENT_ID: 'cdktf', PEXIP_OAUTH2_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }
       : {};
-    const env: NodeJS.ProcessEnv = { ...simulatorEnv(sim), ...auth, ...secretEnv(), PEXIP_TIMEOUT_SECONDS: String(scenario.timeout ?? 30) };
+    const env: NodeJS.ProcessEnv = { ...simulatorEnv(sim), ...auth, ...secretEnv(), PEXIP_TIMEOUT_SECONDS: String(scenario.timeout ?? 30), PEXIP_PARALLELISM: String(parallelism) };
     const base = integrationSet(ws);
     let set = base;
     const apply = async (target: DesiredSet) => {
@@ -133,9 +166,20 @@ describe('fault matrix', () => {
         client.close();
       }
     };
-    if (scenario.phase === 'update') {
-      await apply(base);
-      set = withSpec(without(base, 'rule.device-pairing'), 'rule', { priority: 12 });
+    const remove = async () => {
+      const client = clientFor(env);
+      try {
+        await removeStack(client, 'nonprod', () => {});
+      } finally {
+        client.close();
+      }
+    };
+    if (scenario.phase !== 'create') await apply(base);
+    if (scenario.phase === 'update') set = withSpec(without(base, 'rule.device-pairing'), 'rule', { priority: 12 });
+    let handMade: string | undefined;
+    if (scenario.during === 'unowned-reference') {
+      const branding = ((await raw(sim, 'GET', '/api/admin/configuration/v1/webapp_branding/?name=Telehealth%20branding')).json as { objects: { resource_uri: string }[] }).objects[0];
+      handMade = (await raw(sim, 'POST', '/api/admin/configuration/v1/webapp_alias/', { json: { slug: 'by-hand', webapp_type: 'webapp3', branding: branding.resource_uri } })).headers.get('location')!;
     }
     sim.clearRequests();
     for (const fault of scenario.faults ?? []) sim.addFault(fault);
@@ -143,11 +187,19 @@ describe('fault matrix', () => {
     let firstOk = true;
     let firstError = '';
     try {
-      if (scenario.during === 'sigkill') {
-        const child = runCliReconcile(ws.writeSet(set), env);
-        await waitFor(() => sim.requests.filter((r) => r.method === 'POST').length >= 3);
-        child.kill();
-        firstOk = (await child.done) === 0;
+      if (scenario.during === 'sigkill' || scenario.during === 'SIGINT' || scenario.during === 'SIGTERM') {
+        const method = scenario.phase === 'remove' ? 'DELETE' : 'POST';
+        const child = runCli(scenario.phase === 'remove' ? ['remove', '--stack', 'nonprod'] : ['reconcile', ws.writeSet(set)], env);
+        await waitFor(() => sim.requests.filter((r) => r.method === method).length >= 3);
+        child.kill(scenario.during === 'sigkill' ? 'SIGKILL' : scenario.during);
+        const code = await child.done;
+        firstOk = code === 0;
+        if (scenario.during !== 'sigkill') {
+          // A clean stop: the signal's exit code, what was done, no request cut off (every one got its answer).
+          expect(code).toBe(scenario.during === 'SIGINT' ? 130 : 143);
+          expect(child.stderr()).toMatch(new RegExp(`^error: stopped by ${scenario.during} after the requests in flight; (done|removed so far): .*Nothing is half-written: run it again to converge\\.$`, 'm'));
+          expect(sim.requests.filter((r) => r.status === 'reset' || r.status === 0)).toEqual([]);
+        }
       } else if (scenario.during === 'restart') {
         const running = apply(set);
         await waitFor(() => sim.requests.filter((r) => r.method === 'POST' && r.status === 201).length >= 2);
@@ -160,6 +212,8 @@ describe('fault matrix', () => {
         await running;
         expect(sim.requests.filter((r) => r.path === '/oauth/token/')).toHaveLength(2);
         expect(sim.requests.filter((r) => r.status === 401).length).toBeLessThanOrEqual(1);
+      } else if (scenario.phase === 'remove') {
+        await remove();
       } else {
         await apply(set);
       }
@@ -168,17 +222,32 @@ describe('fault matrix', () => {
       firstError = (error as Error).message;
     }
     expect(`${firstOk ? 'succeeds' : 'fails'}${firstOk === (scenario.first === 'succeeds') ? '' : `: ${firstError}`}`).toBe(scenario.first);
+    if (scenario.during === 'unowned-reference') {
+      // Refused before the first delete, naming the object that blocks.
+      expect(firstError).toContain('web app path "by-hand" (field branding) uses web app branding package "Telehealth branding"');
+      expect(sim.writes()).toEqual([]);
+      await raw(sim, 'DELETE', handMade!);
+    }
     sim.faults.clear();
     // A late commit (timeout scenarios) lands after the client gave up: let it, then converge.
     if (scenario.timeout) await new Promise((r) => setTimeout(r, SETTLE_MS));
     let runs = 1;
-    for (; runs <= 3; runs++) {
-      const { plan } = await planAgainstLive(validateDesiredSet(JSON.parse(JSON.stringify(set))), clientFor(env));
-      if (!hasChanges(plan)) break;
-      await apply(set);
+    let result: string;
+    if (scenario.phase === 'remove') {
+      for (; runs <= 3; runs++) {
+        if ((await checkRemoved()) === 'removed, unowned kept') break;
+        await remove();
+      }
+      result = await checkRemoved();
+    } else {
+      for (; runs <= 3; runs++) {
+        const { plan } = await planAgainstLive(validateDesiredSet(JSON.parse(JSON.stringify(set))), clientFor(env));
+        if (!hasChanges(plan)) break;
+        await apply(set);
+      }
+      result = await checkEndState(validateDesiredSet(JSON.parse(JSON.stringify(set))), env);
     }
-    const result = await checkEndState(validateDesiredSet(JSON.parse(JSON.stringify(set))), env);
-    outcomes.push({ scenario: scenario.name, first: firstOk ? 'succeeded' : 'failed (clear error)', runs, writes: sim.writes().length, result });
-    expect(result).toBe('clean, no duplicates');
+    outcomes.push({ scenario: scenario.name, parallelism, first: firstOk ? 'succeeded' : 'failed (clear error)', runs, writes: sim.writes().length, result });
+    expect(result).toBe(scenario.phase === 'remove' ? 'removed, unowned kept' : 'clean, no duplicates');
   });
 });

@@ -121,6 +121,7 @@ function entitlements(values: readonly string[] | undefined): Record<string, Ent
 export const simulatorCommand: Command = {
   name: 'simulator',
   summary: 'Run a local Pexip Infinity management-API simulator until stopped (Ctrl-C).',
+  stoppable: true,
   positionals: [],
   options: [
     { name: 'port', type: 'number', value: '<port>', description: 'TCP port (default 0: a free port).' },

@@ -27,13 +27,14 @@ const EXPECT_HASH: OptionSpec = { name: 'expect-hash', type: 'string', value: '<
 
 export const reconcileCommand: Command = {
   name: 'reconcile',
+  stoppable: true,
   summary: 'Converge Pexip to a stack\'s desired set: create, update in place, prune what the stack no longer declares.',
   positionals: [DESIRED],
   options: [EXPECT_HASH, OUTDIR],
   async run(context) {
     const { set, baseDir } = load(context);
     return withClient(context, async (client) => {
-      const { plan, result } = await reconcile(set, { client, env: context.env, baseDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line) });
+      const { plan, result } = await reconcile(set, { client, env: context.env, baseDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line), stop: context.stop });
       if (context.json) context.out(`${JSON.stringify({ ...planJson(plan, client.address), result })}\n`);
       else context.out(`${hasChanges(plan) ? resultLine(result) : `No changes: stack "${set.stack}" is in sync.`}\n`);
       return EXIT.ok;
@@ -70,6 +71,7 @@ export const driftCommand: Command = {
 
 export const removeCommand: Command = {
   name: 'remove',
+  stoppable: true,
   summary: 'Remove everything a stack owns from Pexip, in the documented order; then remind about the Epic side.',
   positionals: [{ name: 'desired-set', description: 'The desired-set file (only its stack name is used); or give --stack.', required: false }],
   options: [{ name: 'stack', type: 'string', value: '<name>', description: 'Stack whose objects to remove (instead of a desired-set file).' }],
@@ -79,7 +81,7 @@ export const removeCommand: Command = {
     if (!stack) throw new ConfigError('give the desired-set file or --stack <name>.', { field: 'stack' });
     if (!STACK_NAME.test(stack)) throw new ConfigError(`--stack must match ${STACK_NAME.source}.`, { field: '--stack' });
     return withClient(context, async (client) => {
-      const removed = await removeStack(client, stack, (line) => context.log.info(line));
+      const removed = await removeStack(client, stack, (line) => context.log.info(line), context.stop);
       if (context.json) context.out(`${JSON.stringify({ stack, removed, reminder: EPIC_REMINDER })}\n`);
       else if (removed.length === 0) context.out(`Stack "${stack}" owns nothing in Pexip at ${client.address}: nothing to remove.\n${reminderBanner()}`);
       else context.out(`Removed ${removed.length} object${removed.length === 1 ? '' : 's'} owned by stack "${stack}".\n${reminderBanner()}`);
@@ -115,6 +117,7 @@ export function reminderBanner(): string {
 
 export const repairCommand: Command = {
   name: 'repair',
+  stoppable: true,
   summary: 'Undo hand edits in Pexip (drift) for a deployed stack, for nightly jobs. Exit 0 nothing to repair, 2 drift found and repaired, 1 error.',
   positionals: [DESIRED],
   options: [OUTDIR, { name: 'include-pending', type: 'boolean', description: 'Also apply changes of the code that were never deployed (normally cdktf deploy\'s job).' }],
@@ -135,7 +138,7 @@ export const repairCommand: Command = {
         context.out(context.json ? `${JSON.stringify({ ...planJson(plan, client.address), repaired: false })}\n` : `No drift: stack "${set.stack}" matches Pexip; nothing to repair.\n`);
         return EXIT.ok;
       }
-      const { result } = await reconcile(set, { client, env: context.env, baseDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line) });
+      const { result } = await reconcile(set, { client, env: context.env, baseDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line), stop: context.stop });
       if (context.json) context.out(`${JSON.stringify({ ...planJson(plan, client.address), repaired: true, result })}\n`);
       else context.out(`${planText(plan, client.address, 'Repaired')}${resultLine(result)} ${drift.length} drifted object${drift.length === 1 ? '' : 's'} repaired.\n`);
       return EXIT.changes;
