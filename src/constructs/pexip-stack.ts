@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { Aspects, type IAspect, type ITerraformDependable, TerraformStack } from 'cdktf';
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct, type IConstruct } from 'constructs';
@@ -7,7 +7,7 @@ import { ConfigError } from '../api/errors';
 import { DESIRED_SET_FORMAT, type DesiredSet, desiredSetHash, validateDesiredSet } from '../engine/desired';
 import type { Environment } from '../epic/secret-variants';
 import { STACK_NAME } from '../kinds/ownership';
-import { appDirectory } from './app-dir';
+import { appDirectory, stackDirectory } from './app-dir';
 import { type Carrier, type CarrierType, carrierFor } from './carriers';
 import { defaultCliCommand } from './cli-command';
 import type { PackageContent } from './package';
@@ -113,7 +113,9 @@ export class PexipStack extends TerraformStack {
 
   private validate(): { set: DesiredSet; hash: string } {
     if (this.validated) return this.validated;
-    const set: DesiredSet = { format: DESIRED_SET_FORMAT, stack: this.node.id, environment: this.environment, objects: this.members.map((m) => m.toDesired()) };
+    // Where the app is, seen from the stack directory: secret files are relative to it (and confined to it) at apply.
+    const appDir = relative(stackDirectory(this), this.appDirectory).split(sep).join('/') || '.';
+    const set: DesiredSet = { format: DESIRED_SET_FORMAT, stack: this.node.id, environment: this.environment, appDir, objects: this.members.map((m) => m.toDesired()) };
     try {
       validateDesiredSet(JSON.parse(JSON.stringify(set)));
     } catch (error) {

@@ -11,7 +11,11 @@ export class Secret {
     return new Secret({ env: name });
   }
 
-  /** The value is in this file (a trailing newline is ignored); relative paths are relative to the stack directory. */
+  /**
+   * The value is in this file (a trailing newline is ignored). A relative path is relative to the app directory (the
+   * directory of `cdktf.json`). The file must be inside the app directory, or inside `PEXIP_CDKTF_SECRETS_DIR` when
+   * that is set where the deploy runs; it is read at apply time and never copied into the synth output.
+   */
   static fromFile(path: string): Secret {
     return new Secret({ file: path });
   }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, isAbsolute, relative } from 'node:path';
 import type { PexipClient, UploadFile } from '../api/client';
 import { ConfigError, PexipCdktfError } from '../api/errors';
 import { CREATION_ORDER, kindByName, REMOVAL_ORDER } from '../kinds';
+import { readBoundedFile } from '../util/read-file';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { type DesiredSet, describeObject, packagePath } from './desired';
 import { claimKey, comparable, type Restoration } from './field-claims';
@@ -42,6 +42,9 @@ export interface ApplyResult {
   unchanged: number;
 }
 
+/** Largest theme or branding package read: far above real ones (a few MiB of images and audio). */
+const MAX_PACKAGE_BYTES = 256 * 1024 * 1024;
+
 /** Reads every package the set declares and checks it is the file that was synthesized (same SHA-256). */
 export function loadPackages(set: DesiredSet, baseDir: string): Map<string, UploadFile> {
   const packages = new Map<string, UploadFile>();
@@ -49,11 +52,18 @@ export function loadPackages(set: DesiredSet, baseDir: string): Map<string, Uplo
     if (!object.package) continue;
     const kind = kindByName(object.kind);
     const path = packagePath(baseDir, object.package.path);
+    // Packages are copied next to the desired set at synth: a path leading elsewhere is not one the stack made.
+    const rel = relative(baseDir, path);
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      throw new ConfigError(`${describeObject(object)}, field ${kind.upload?.fileField}: package ${object.package.path} is outside the desired set's directory; run cdktf synth again.`, { kind: kind.title, object: object.id, field: kind.upload?.fileField });
+    }
     let content: Buffer;
     try {
-      content = readFileSync(path);
+      content = readBoundedFile(path, { source: 'package', maxBytes: MAX_PACKAGE_BYTES });
     } catch (error) {
-      throw new ConfigError(`${describeObject(object)}, field ${kind.upload?.fileField}: cannot read package ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { kind: kind.title, object: object.id, field: kind.upload?.fileField });
+      const code = /\((E[A-Z]+)\)\.$/.exec((error as Error).message)?.[1];
+      const why = code ? `cannot read package ${path} (${code}).` : (error as Error).message;
+      throw new ConfigError(`${describeObject(object)}, field ${kind.upload?.fileField}: ${why}`, { kind: kind.title, object: object.id, field: kind.upload?.fileField });
     }
     const sha256 = createHash('sha256').update(content).digest('hex');
     if (sha256 !== object.package.sha256) {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../api/errors';
 import { canonicalJson } from '../util/canonical-json';
 import { findDuplicateKey } from '../util/json-keys';
+import { readBoundedText } from '../util/read-file';
 import { isLedgerName } from './ledger';
 import { isKindName, kindByName, type KindName } from '../kinds';
 import { LOGICAL_ID, STACK_NAME, descriptionMarkerLength } from '../kinds/ownership';
@@ -58,6 +58,12 @@ export interface DesiredSet {
   readonly format: typeof DESIRED_SET_FORMAT;
   readonly stack: string;
   readonly environment: Environment;
+  /**
+   * The app directory, relative to the desired set's own directory (e.g. `../../..`): secret files are relative to
+   * it and must stay inside it. Relative, so the synth output can move with the app (a CI artifact). Default: the
+   * desired set's directory.
+   */
+  readonly appDir?: string;
   readonly objects: readonly DesiredObject[];
 }
 
@@ -93,7 +99,7 @@ function fail(message: string, object?: Pick<DesiredObject, 'kind' | 'id'>, fiel
 }
 
 const SECRET_VERSION = /^[A-Za-z0-9._-]{1,16}$/;
-const SET_KEYS = new Set(['format', 'stack', 'environment', 'objects']);
+const SET_KEYS = new Set(['format', 'stack', 'environment', 'appDir', 'objects']);
 /** Options of a declared object, with the kinds they apply to (undefined: every kind). */
 const OBJECT_OPTIONS: Readonly<Record<string, { readonly type: 'boolean' | 'string'; readonly kinds?: readonly KindName[] }>> = {
   secretsVersion: { type: 'string' },
@@ -165,6 +171,7 @@ export function validateDesiredSet(input: unknown): DesiredSet {
   if (set.format !== DESIRED_SET_FORMAT) fail(`unsupported desired-set format ${JSON.stringify(set.format)}; expected "${DESIRED_SET_FORMAT}".`);
   if (typeof set.stack !== 'string' || !STACK_NAME.test(set.stack)) fail(`stack must match ${STACK_NAME.source} (got ${JSON.stringify(set.stack)}).`);
   if (set.environment !== 'production' && set.environment !== 'non-production') fail('environment must be "production" or "non-production".');
+  if (set.appDir !== undefined && (typeof set.appDir !== 'string' || isAbsolute(set.appDir) || CONTROL.test(set.appDir))) fail('appDir must be a relative path (from the desired set\'s directory to the app directory).');
   if (!Array.isArray(set.objects)) fail('objects must be a list.');
   const objects = set.objects as unknown[];
   const ids = new Map<string, DesiredObject>();
@@ -262,13 +269,18 @@ function validateSecretRef(ref: SecretRef, object: DesiredObject, field: string)
   if (hasEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(ref.env!)) fail(`"${ref.env}" is not a valid environment variable name.`, object, field);
 }
 
-/** Reads and validates a desired-set file; with `expectHash`, a file that does not match it is refused (stale). */
-export function loadDesiredSet(path: string, expectHash?: string): { set: DesiredSet; baseDir: string; hash: string } {
+/**
+ * Reads and validates a desired-set file; with `expectHash`, a file that does not match it is refused (stale).
+ * `baseDir` is the file's directory (packages are relative to it), `appDir` the app directory (secret files).
+ */
+export function loadDesiredSet(path: string, expectHash?: string): { set: DesiredSet; baseDir: string; appDir: string; hash: string } {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // Bounded, regular files only: a desired set of thousands of objects is a few MiB; /dev/zero would never end.
+    text = readBoundedText(path, { source: 'the desired set', maxBytes: 32 * 1024 * 1024 });
   } catch (error) {
-    throw new ConfigError(`cannot read the desired set ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { field: 'desired-set' });
+    const code = /\((E[A-Z]+)\)\.$/.exec((error as Error).message)?.[1];
+    throw new ConfigError(code ? `cannot read the desired set ${path} (${code}).` : (error as Error).message, { field: 'desired-set' });
   }
   let parsed: unknown;
   try {
@@ -283,7 +295,8 @@ export function loadDesiredSet(path: string, expectHash?: string): { set: Desire
   if (expectHash !== undefined && expectHash !== hash) {
     throw new ConfigError(`the desired set ${path} does not match the synthesized stack (hash ${hash.slice(0, 12)}…, expected ${expectHash.slice(0, 12)}…): run cdktf synth again.`, { field: 'desired-set' });
   }
-  return { set, baseDir: dirname(resolve(path)), hash };
+  const baseDir = dirname(resolve(path));
+  return { set, baseDir, appDir: resolve(baseDir, set.appDir ?? '.'), hash };
 }
 
 /** Absolute path of a package, relative paths being relative to the desired-set file. */

@@ -44,7 +44,7 @@ function failure(error: unknown): string {
   return error instanceof PexipCdktfError ? error.message : `internal error: ${(error as Error).message}`;
 }
 
-export async function runDoctor(env: NodeJS.ProcessEnv, set: DesiredSet | undefined, baseDir: string | undefined, logger: Logger): Promise<DoctorReport> {
+export async function runDoctor(env: NodeJS.ProcessEnv, set: DesiredSet | undefined, appDir: string | undefined, logger: Logger): Promise<DoctorReport> {
   const checks: Check[] = [];
   const done = (version?: string, address?: string): DoctorReport => ({ address, version, ready: !checks.some((c) => c.status === 'fail'), checks });
   let connection: ConnectionSettings;
@@ -62,7 +62,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv, set: DesiredSet | undefi
     const version = await checkConnection(client, connection, checks);
     if (version === null || !set) return done(version ?? undefined, connection.address);
     await checkLicensing(client, set, checks);
-    await checkSchemas(client, set, baseDir ?? '.', env, checks);
+    await checkSchemas(client, set, appDir ?? '.', env, checks);
     await checkPlan(client, set, checks);
     return done(version, connection.address);
   } finally {
@@ -128,8 +128,8 @@ async function checkLicensing(client: PexipClient, set: DesiredSet, checks: Chec
 }
 
 /** What every declared object would send on create, compared with the node's schema of its kind. */
-async function checkSchemas(client: PexipClient, set: DesiredSet, baseDir: string, env: NodeJS.ProcessEnv, checks: Check[]): Promise<void> {
-  const resolver = new SecretResolver(env, baseDir);
+async function checkSchemas(client: PexipClient, set: DesiredSet, appDir: string, env: NodeJS.ProcessEnv, checks: Check[]): Promise<void> {
+  const resolver = new SecretResolver(env, appDir);
   const byKind = new Map<KindName, Sending[]>();
   for (const object of set.objects) {
     if (object.kind === 'licence') continue;

@@ -18,8 +18,10 @@ export interface ReconcileOptions {
    */
   readonly settleMs?: number;
   readonly env: NodeJS.ProcessEnv;
-  /** Directory of the desired-set file (secret files and packages are relative to it). */
+  /** Directory of the desired-set file (packages are relative to it). */
   readonly baseDir: string;
+  /** The app directory: secret files are relative to it and must be inside it (default: `baseDir`). */
+  readonly appDir?: string;
   readonly progress: (line: string) => void;
   /** Detail for `PEXIP_CDKTF_LOG=debug` (e.g. which of the node's enum spellings is sent). */
   readonly debug?: (line: string) => void;
@@ -38,7 +40,8 @@ export async function planAgainstLive(set: DesiredSet, client: PexipClient, stop
  * per kind, a plan, and the writes it needs. A second run with nothing changed makes no writes.
  */
 export async function reconcile(set: DesiredSet, options: ReconcileOptions): Promise<{ plan: Plan; result: ApplyResult }> {
-  const secrets = new SecretResolver(options.env, options.baseDir).preflight(set, (warning) => options.progress(`warning: ${warning}`));
+  const appDir = options.appDir ?? options.baseDir;
+  const secrets = new SecretResolver(options.env, appDir, appDir).preflight(set, (warning) => options.progress(`warning: ${warning}`));
   const packages = loadPackages(set, options.baseDir);
   const planned = await planAgainstLive(set, options.client, options.stop);
   const { set: target, plan } = await fitToNode(set, planned.plan, planned.live, secrets, options);

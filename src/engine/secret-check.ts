@@ -1,8 +1,7 @@
 import { checkSecretVariant, otherVariantName } from '../epic/secret-variants';
 import { kindByName } from '../kinds';
-import { checkRules } from '../kinds/validate';
 import { type DesiredSet, describeObject, describeSecretRef } from './desired';
-import { clientSecretWarning, SecretResolver } from './secrets';
+import { clientSecretWarning, SecretResolver, secretProblem } from './secrets';
 
 /** The state of one secret reference of a stack. Values are never part of it. */
 export interface SecretStatus {
@@ -29,8 +28,9 @@ export interface SecretReport {
  * values that break a kind rule (e.g. the Epic key length), and a value that is also set under the other
  * environment's name. Never returns or prints a value.
  */
-export function checkSecrets(set: DesiredSet, env: NodeJS.ProcessEnv, baseDir: string): SecretReport {
-  const resolver = new SecretResolver(env, baseDir);
+/** `appDir`: the app directory (secret files are relative to it and must be inside it). */
+export function checkSecrets(set: DesiredSet, env: NodeJS.ProcessEnv, appDir: string): SecretReport {
+  const resolver = new SecretResolver(env, appDir);
   const secrets: SecretStatus[] = [];
   const warnings: string[] = [];
   for (const object of set.objects) {
@@ -50,7 +50,7 @@ export function checkSecrets(set: DesiredSet, env: NodeJS.ProcessEnv, baseDir: s
       }
       const { value } = read;
       values[field] = value;
-      const problem = checkRules(kind, { ...object.spec, [field]: value }).find((e) => e.field === field);
+      const problem = secretProblem(kind, object.spec, { [field]: value });
       if (problem) {
         secrets.push({ ...base, status: 'malformed', detail: problem.message });
         continue;

@@ -1,16 +1,47 @@
-import { readFileSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { readBoundedText } from '../util/read-file';
 import { ConfigError } from '../api/errors';
 import { redactor } from '../api/redact';
 import { kindByName } from '../kinds';
-import { checkRules } from '../kinds/validate';
+import type { FieldError, JsonObject, KindSpec } from '../kinds/types';
+import { checkFieldValue, checkRules, fieldOf } from '../kinds/validate';
 import { type DesiredObject, type DesiredSet, describeObject, packagePath, type SecretRef } from './desired';
 
-/** Resolves secret references at apply time. Every value is registered for redaction before it is used. */
+/** Largest secret file accepted: the longest Epic secret (a PEM private key) is 12288 characters. */
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+/** `path` is `root` or inside it. */
+function within(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Resolves secret references at apply time. Every value is registered for redaction before it is used. Secret files
+ * must be regular files inside the app directory, or inside `PEXIP_CDKTF_SECRETS_DIR` when set: a reference such as
+ * `NONPROD/../../../proc/self/environ` would otherwise send the process environment (with PEXIP_PASSWORD) to Pexip.
+ */
 export class SecretResolver {
+  private readonly roots: readonly string[];
+
+  /**
+   * @param baseDir relative file references are relative to it (the desired set's directory).
+   * @param appDir the app directory: secret files must be inside it (default: `baseDir`).
+   */
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly baseDir: string,
-  ) {}
+    appDir: string = baseDir,
+  ) {
+    this.roots = [appDir, ...(env.PEXIP_CDKTF_SECRETS_DIR ? [resolve(env.PEXIP_CDKTF_SECRETS_DIR)] : [])].map((root) => {
+      try {
+        return realpathSync(root);
+      } catch {
+        return resolve(root);
+      }
+    });
+  }
 
   /**
    * Reads one reference: its value (registered for redaction), or why it cannot be had. A file's trailing newline is
@@ -23,10 +54,19 @@ export class SecretResolver {
       if (value === '') return { problem: `environment variable ${ref.env} is not set` };
     } else {
       const path = packagePath(this.baseDir, ref.file!);
+      let real: string;
       try {
-        value = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+        real = realpathSync(path);
       } catch (error) {
         return { problem: `cannot read secret file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+      }
+      if (!this.roots.some((root) => within(real, root))) {
+        return { problem: `secret file ${path} is outside the app directory ${this.roots[0]}; keep secret files under the app, or name their directory in PEXIP_CDKTF_SECRETS_DIR` };
+      }
+      try {
+        value = readBoundedText(real, { source: `secret file ${ref.file}`, maxBytes: MAX_SECRET_FILE_BYTES, sizeHint: 'an Epic secret is at most a 12 KiB private key' }).replace(/\r?\n$/, '');
+      } catch (error) {
+        return { problem: (error as Error).message.replace(/\.$/, '') };
       }
       if (value === '') return { problem: `secret file ${path} is empty` };
     }
@@ -58,8 +98,7 @@ export class SecretResolver {
       if (!object.secrets) continue;
       const values = this.resolveAll(object);
       const kind = kindByName(object.kind);
-      const fields = new Set(Object.keys(values));
-      const problem = checkRules(kind, { ...object.spec, ...values }).find((e) => fields.has(e.field));
+      const problem = secretProblem(kind, object.spec, values);
       if (problem) throw new ConfigError(`${describeObject(object)}, field ${problem.field}: ${problem.message}`, { kind: kind.title, object: object.id, field: problem.field });
       const warning = kind.name === 'telehealth_profile' ? clientSecretWarning(describeObject(object), values) : undefined;
       if (warning) warn(warning);
@@ -67,6 +106,20 @@ export class SecretResolver {
     }
     return resolved;
   }
+}
+
+/**
+ * The first problem with secret values, checked like any field (length, format) and by the kind's rules (e.g. the Epic
+ * key length for the algorithm), before anything is sent: Pexip would refuse them after other objects were written.
+ */
+export function secretProblem(kind: KindSpec, spec: Readonly<JsonObject>, values: Readonly<Record<string, string>>): FieldError | undefined {
+  for (const [field, value] of Object.entries(values)) {
+    const own = fieldOf(kind, field);
+    const found = own ? checkFieldValue(field, own, value)[0] : undefined;
+    if (found) return found;
+  }
+  const fields = new Set(Object.keys(values));
+  return checkRules(kind, { ...spec, ...values }).find((e) => fields.has(e.field));
 }
 
 /** Warning when the two Epic client secrets of a profile differ: Epic issues one value for both today. */

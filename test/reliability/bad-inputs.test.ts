@@ -44,6 +44,9 @@ describe('the bad-input table', () => {
     const base = integrationSet(ws);
     const file = ws.writeSet(bad.desired ? bad.desired(base) : base);
     if (bad.desiredText !== undefined) writeFileSync(file, bad.desiredText);
+    // The desired set may name fixture files too.
+    const text = readFileSync(file, 'utf8');
+    if (text.includes('{fixtures}')) writeFileSync(file, text.replace(/\{fixtures\}/g, fixtures));
     if (bad.fault) sim.addFault(bad.fault);
     const env: NodeJS.ProcessEnv = { ...simulatorEnv(sim), ...secretEnv(), PEXIP_TIMEOUT_SECONDS: '5' };
     for (const [name, value] of Object.entries(bad.env ?? {})) {

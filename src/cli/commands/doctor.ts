@@ -11,7 +11,7 @@ export const doctorCommand: Command = {
   async run(context) {
     const arg = context.args.positionals[0];
     const loaded = arg === undefined ? undefined : loadDesiredSet(desiredSetPath(arg, context.args.options.outdir as string | undefined));
-    const report = await runDoctor(context.env, loaded?.set, loaded?.baseDir, context.log);
+    const report = await runDoctor(context.env, loaded?.set, loaded?.appDir, context.log);
     if (context.json) {
       context.out(`${JSON.stringify(report)}\n`);
     } else {

@@ -1,4 +1,3 @@
-import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../api/errors';
 import { loadDesiredSet } from '../../engine/desired';
 import { checkSecrets } from '../../engine/secret-check';
@@ -38,8 +37,8 @@ export const secretsCommand: Command = {
   async run({ args, json, env, out, log }) {
     if (args.positionals[0] !== 'check') throw new ConfigError(`unknown secrets action "${args.positionals[0]}"; use check.`, { field: 'action' });
     const file = desiredSetPath(args.positionals[1], args.options.outdir as string | undefined);
-    const { set } = loadDesiredSet(file);
-    const report = checkSecrets(set, env, dirname(resolve(file)));
+    const { set, appDir } = loadDesiredSet(file);
+    const report = checkSecrets(set, env, appDir);
     const problems = report.secrets.filter((s) => s.status !== 'ok');
     if (json) out(`${JSON.stringify(report)}\n`);
     else {

@@ -13,7 +13,7 @@ import { planJson, planText, resultLine, summaryLine } from '../format';
 
 const DESIRED = STACK_OR_FILE;
 
-function load(context: CommandContext): { set: DesiredSet; baseDir: string } {
+function load(context: CommandContext): { set: DesiredSet; baseDir: string; appDir: string } {
   const file = desiredSetPath(context.args.positionals[0], context.args.options.outdir as string | undefined);
   return loadDesiredSet(file, context.args.options['expect-hash'] as string | undefined);
 }
@@ -32,9 +32,9 @@ export const reconcileCommand: Command = {
   positionals: [DESIRED],
   options: [EXPECT_HASH, OUTDIR],
   async run(context) {
-    const { set, baseDir } = load(context);
+    const { set, baseDir, appDir } = load(context);
     return withClient(context, async (client) => {
-      const { plan, result } = await reconcile(set, { client, env: context.env, baseDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line), stop: context.stop });
+      const { plan, result } = await reconcile(set, { client, env: context.env, baseDir, appDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line), stop: context.stop });
       if (context.json) context.out(`${JSON.stringify({ ...planJson(plan, client.address), result })}\n`);
       else context.out(`${hasChanges(plan) ? resultLine(result) : `No changes: stack "${set.stack}" is in sync.`}\n`);
       return EXIT.ok;
@@ -122,7 +122,7 @@ export const repairCommand: Command = {
   positionals: [DESIRED],
   options: [OUTDIR, { name: 'include-pending', type: 'boolean', description: 'Also apply changes of the code that were never deployed (normally cdktf deploy\'s job).' }],
   async run(context) {
-    const { set, baseDir } = load(context);
+    const { set, baseDir, appDir } = load(context);
     return withClient(context, async (client) => {
       const { plan } = await planAgainstLive(set, client);
       const changes = plan.actions.filter((a) => a.type !== 'unchanged');
@@ -138,7 +138,7 @@ export const repairCommand: Command = {
         context.out(context.json ? `${JSON.stringify({ ...planJson(plan, client.address), repaired: false })}\n` : `No drift: stack "${set.stack}" matches Pexip; nothing to repair.\n`);
         return EXIT.ok;
       }
-      const { result } = await reconcile(set, { client, env: context.env, baseDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line), stop: context.stop });
+      const { result } = await reconcile(set, { client, env: context.env, baseDir, appDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line), stop: context.stop });
       if (context.json) context.out(`${JSON.stringify({ ...planJson(plan, client.address), repaired: true, result })}\n`);
       else context.out(`${planText(plan, client.address, 'Repaired')}${resultLine(result)} ${drift.length} drifted object${drift.length === 1 ? '' : 's'} repaired.\n`);
       return EXIT.changes;
