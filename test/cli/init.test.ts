@@ -46,7 +46,7 @@ describe('pexip-cdktf init', () => {
     expect((await runCli(['init', dir])).code).toBe(0);
     const pipeline = read(dir, 'ci/pipeline.sh');
     expect(pipeline).toContain('cd "$(dirname "$0")/.."\n');
-    expect(pipeline).toContain('npx pexip-cdktf drift "$dir/pexip-desired.json"');
+    expect(pipeline).toContain('npx pexip-cdktf "$step" "$dir/pexip-desired.json"');
     expect(pipeline).not.toMatch(/examples\/gitops|bin\/pexip-cdktf\.js/);
     expect(statSync(join(dir, 'ci', 'pipeline.sh')).mode & 0o111).toBe(0o111);
     for (const file of ['.github/workflows/pexip-telehealth.yml', '.gitlab-ci.yml']) {

@@ -8,7 +8,7 @@ import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 import { run, tempDir, toolEnv } from '../helpers/terraform';
 
 const PIPELINE = join(ROOT, 'examples', 'gitops', 'pipeline.sh');
-const STEPS = ['synth', 'plan', 'show', 'apply', 'drift'];
+const STEPS = ['synth', 'plan', 'show', 'apply', 'drift', 'repair'];
 
 describe('the GitOps pipeline, run locally against the simulator', () => {
   let sim: PexipSimulator;
@@ -50,13 +50,26 @@ describe('the GitOps pipeline, run locally against the simulator', () => {
     const drift = await step('drift', 'nonprod');
     expect(drift.code).toBe(2);
     expect(drift.output).toContain('priority: 150 → 21');
-  }, 240_000);
+    // The next pipeline run sees it too: synth checks drift, the plan names it, applying it repairs Pexip.
+    expect((await step('synth')).output).toContain('drift in Pexip (epic.rule: priority); the deploy repairs it.');
+    const repairPlan = await step('plan', 'nonprod');
+    expect(repairPlan.code).toBe(2);
+    expect(repairPlan.output).toMatch(/\+ "?drift"?\s+= "epic\.rule: priority"/);
+    expect((await step('apply', 'nonprod')).code).toBe(0);
+    expect((await step('drift', 'nonprod')).code).toBe(0);
+    // Or the nightly job repairs by itself.
+    await raw(sim, 'PATCH', rule.resource_uri, { json: { priority: 160 } });
+    const repaired = await step('repair', 'nonprod');
+    expect(repaired.code).toBe(2);
+    expect(repaired.output).toContain('1 drifted object repaired.');
+    expect((await step('repair', 'nonprod')).code).toBe(0);
+  }, 300_000);
 
   it('says what is missing instead of failing obscurely', async () => {
     const result = await run('bash', [PIPELINE, 'apply', 'nowhere'], ROOT, toolEnv({ CDKTF_OUTDIR: tempDir('pexip-gitops-empty-') }));
     expect(result.code).toBe(1);
     expect(result.stderr.trim()).toMatch(/^error: .*stacks\/nowhere\/cdk\.tf\.json is missing: run pipeline\.sh synth first$/);
-    expect((await run('bash', [PIPELINE, 'deploy'], ROOT, toolEnv())).stderr.trim()).toBe('error: unknown step "deploy"; use synth, plan, show, apply or drift');
+    expect((await run('bash', [PIPELINE, 'deploy'], ROOT, toolEnv())).stderr.trim()).toBe('error: unknown step "deploy"; use synth, plan, show, apply, drift or repair');
   });
 });
 
