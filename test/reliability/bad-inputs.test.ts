@@ -48,6 +48,7 @@ describe('the bad-input table', () => {
     const text = readFileSync(file, 'utf8');
     if (text.includes('{fixtures}')) writeFileSync(file, text.replace(/\{fixtures\}/g, fixtures));
     if (bad.fault) sim.addFault(bad.fault);
+    for (const fault of bad.extraFaults ?? []) sim.addFault(fault);
     const env: NodeJS.ProcessEnv = { ...simulatorEnv(sim), ...secretEnv(), PEXIP_TIMEOUT_SECONDS: '5' };
     for (const [name, value] of Object.entries(bad.env ?? {})) {
       if (value === undefined) delete env[name];
@@ -61,6 +62,9 @@ describe('the bad-input table', () => {
     if (bad.stdout) expect(result.stdout).toMatch(bad.stdout);
     for (const warning of bad.warnings ?? []) expect(count(result.stderr, warning)).toBe(1);
     expect(result.stderr).not.toMatch(/\n\s+at [^\n]+:\d+:\d+/);
+    // The error is the last word: no "retrying" line of a request still in flight comes after it.
+    const lines = result.stderr.split('\n');
+    expect(lines.slice(lines.findIndex((l) => l.startsWith('error: ')) + 1).filter((l) => l.startsWith('retrying'))).toEqual([]);
     expect([...sim.writes(), ...tls.writes()]).toHaveLength(bad.writes);
     if (bad.requests !== undefined) expect([...sim.requests, ...tls.requests]).toHaveLength(bad.requests);
   });

@@ -27,6 +27,8 @@ export interface BadInput {
   /** Replaces the desired-set file with this text. */
   readonly desiredText?: string;
   readonly fault?: FaultSpec;
+  /** More faults, injected after `fault`. */
+  readonly extraFaults?: readonly FaultSpec[];
   readonly exitCode: 0 | 1 | 2;
   /** The first line of stderr (errors), or a pattern stdout must match (tolerated inputs). */
   readonly stderr?: string | RegExp;
@@ -172,6 +174,7 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { area: 'api response', case: 'wrong credentials (one request, no retry storm)', args: RECONCILE, env: { PEXIP_PASSWORD: 'not-the-password' }, exitCode: 1, stderr: /^error: .*: authentication failed \(401\): check PEXIP_USERNAME and PEXIP_PASSWORD, or the OAuth2 client settings\.$/, writes: 0, requests: 1 },
   { area: 'api response', case: 'an account without permission', args: RECONCILE, fault: { action: { type: 'status', status: 403 }, times: 20 }, exitCode: 1, stderr: /^error: .*: permission denied \(403\): the API account's administrator role does not allow this\.$/, writes: 0, requests: 1 },
   { area: 'api response', case: 'a server that is not Pexip (404 on the API)', args: RECONCILE, fault: { action: { type: 'status', status: 404 }, times: 20 }, exitCode: 1, stderr: /^error: .*GET \/api\/admin\/configuration\/v1\/[a-z_]+\/: not found \(404\)\.$/, writes: 0, requests: 1 },
+  { area: 'api response', case: 'one list fails while another is being retried (was: a "retrying" line after the error)', args: PLAN, fault: { match: { method: 'GET', path: '/gateway_routing_rule/' }, action: { type: 'status', status: 500 } }, extraFaults: [{ match: { method: 'GET', path: '/ivr_theme/' }, action: { type: 'status', status: 503 }, times: 50 }], exitCode: 1, stderr: /^error: (call routing rule — GET \/api\/admin\/configuration\/v1\/gateway_routing_rule\/: the Management Node answered HTTP 500\.|2 requests failed:)$/, writes: 0 },
   // The two rules are created at once (parallelism 4): the other one, already in flight, finishes; nothing new starts.
   { area: 'api response', case: 'a create refused with field errors', args: RECONCILE, fault: { match: { method: 'POST', path: '/gateway_routing_rule/' }, action: { type: 'status', status: 400, body: { gateway_routing_rule: { name: ['Call routing rule with this Name already exists.'] } } } }, exitCode: 1, stderr: 'error: call routing rule "Epic telehealth (non-prod)" — POST /api/admin/configuration/v1/gateway_routing_rule/: Pexip refused the request (400): name: Call routing rule with this Name already exists.', writes: 8 },
 ];
