@@ -25,6 +25,7 @@ export type * from './constructs/generated/fields';
 export type { IEpicTelehealthProfile, IPolicyProfile, ITheme, IWebAppBranding, IWebProxy } from './constructs/references';
 export type { PexipObjectOptions } from './constructs/pexip-object';
 export { Secret } from './constructs/secret';
+export { PropError, type PropMapping, type PropSource, reportChildProps } from './constructs/prop-errors';
 export { appDirectory, pathFromStackDirectory, stackDirectory } from './constructs/app-dir';
 export { defaultCliCommand } from './constructs/cli-command';
 export type { CarrierType } from './constructs/carriers';

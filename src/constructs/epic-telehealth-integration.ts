@@ -6,6 +6,7 @@ import {
   CallRoutingRule,
   type CallRoutingRuleProps,
   EpicTelehealthProfile,
+  type EpicTelehealthProfileProps,
   type PackageSource,
   PolicyProfile,
   type PolicyProfileProps,
@@ -13,12 +14,15 @@ import {
   type TelehealthLicenceProps,
   Theme,
   WebAppBranding,
+  type WebAppBrandingProps,
   WebAppPath,
+  type WebAppPathProps,
   WebProxy,
   type WebProxyProps,
 } from './l2';
-import { LocationAssignment } from './location-assignment';
+import { LocationAssignment, type LocationAssignmentProps } from './location-assignment';
 import { PexipStack } from './pexip-stack';
+import { type PropMapping, type PropSource, propErrorOf, reportChildProps } from './prop-errors';
 import type { ITheme } from './references';
 import type { Secret } from './secret';
 
@@ -162,6 +166,47 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A mapping of some of a child's props, checked against its props type: a renamed prop fails to compile. */
+type MappingOf<Props> = { readonly [K in (keyof Props & string) | '*']?: string | PropSource };
+
+/** How the profile's props map to the integration's: each is one of ours, renamed or nested. */
+const PROFILE_PROPS: MappingOf<EpicTelehealthProfileProps> = {
+  name: 'profileName',
+  description: 'description',
+  uuid: 'profileUuid',
+  allowUuidChange: 'allowUuidChange',
+  telehealthCallDomain: 'callDomain',
+  telehealthIntegrationBaseUrl: 'epic.baseUrl',
+  telehealthIntegrationOauth2BaseApiUrl: 'epic.oauth2BaseUrl',
+  infinityWebappServerBaseUrl: 'webAppBaseUrl',
+  epicPatientAppClientId: 'epic.patientClientId',
+  epicProviderAppClientId: 'epic.providerClientId',
+  epicBackendOauth2AppClientId: 'epic.backend.clientId',
+  epicBackendOauth2AppTokenEndpointUrl: 'epic.backend.tokenUrl',
+  backendPrivateKey: 'epic.backend.privateKey',
+  patientClientSecret: 'secrets.patientClientSecret',
+  providerClientSecret: 'secrets.providerClientSecret',
+  encryptionKey: 'secrets.encryptionKey',
+  secretsVersion: 'secrets.version',
+  epicEncryptionAlgorithm: 'encryptionAlgorithm',
+  epicEncryptionKeyType: 'encryptionKeyType',
+  serviceNameTemplate: 'templates.serviceName',
+  patientAliasTemplate: 'templates.patientAlias',
+  providerAliasTemplate: 'templates.providerAlias',
+  patientDisplayNameTemplate: 'templates.patientDisplayName',
+  providerDisplayNameTemplate: 'templates.providerDisplayName',
+  patientWebJoinLinkTemplate: 'templates.patientJoinLink',
+  providerWebJoinLinkTemplate: 'templates.providerJoinLink',
+  launchErrorWebTemplate: 'templates.launchError',
+};
+
+/** The branding's and path's props: parts of `webApp`. */
+const BRANDING_PROPS: MappingOf<WebAppBrandingProps> = { name: 'webApp.brandingName', webappType: 'webApp.webappType', '*': 'webApp.branding.*' };
+const PATH_PROPS: MappingOf<WebAppPathProps> = { slug: 'webApp.pathSlug', webappType: 'webApp.webappType', isEnabled: 'webApp.pathEnabled' };
+const LOCATION_PROPS: MappingOf<LocationAssignmentProps> = { locations: 'locations', policyProfile: 'policy', webProxy: 'webProxy', takeOver: 'locationsTakeOver' };
+/** Children made from one prop object of ours, passed through whole. */
+const whole = (prop: string): PropMapping => ({ '*': `${prop}.*` });
+
 /**
  * A complete Epic telehealth integration for one environment: the Epic telehealth profile, the telehealth call
  * routing rule bound to it, and optionally a theme, web app branding and path, a policy profile, device-pairing and
@@ -177,12 +222,15 @@ export class EpicTelehealthIntegration extends Construct {
   constructor(scope: Construct, id: string, props: EpicTelehealthIntegrationProps) {
     super(scope, id);
     const stack = PexipStack.of(this);
-    if (props.environment !== stack.environment) {
-      throw new Error(`${this.node.path}: environment: this integration is ${props.environment}, but stack "${stack.node.id}" is ${stack.environment}.`);
-    }
-    if (props.licence) this.licence = new TelehealthLicence(this, 'licence', props.licence);
+    const fail = (prop: string, problem: string): never => {
+      throw propErrorOf(this, prop, problem);
+    };
+    // Errors of the constructs made here name this construct and its props, which is what the user wrote.
+    const child = (childId: string, mapping: PropMapping) => reportChildProps(this, childId, mapping);
+    if (props.environment !== stack.environment) fail('environment', `this integration is ${props.environment}, but stack "${stack.node.id}" is ${stack.environment}.`);
+    if (props.licence) this.licence = new TelehealthLicence(this, child('licence', whole('licence')), props.licence);
     const t = props.templates ?? {};
-    this.profile = new EpicTelehealthProfile(this, 'profile', {
+    this.profile = new EpicTelehealthProfile(this, child('profile', PROFILE_PROPS), {
       name: props.profileName,
       description: props.description,
       uuid: props.profileUuid,
@@ -212,9 +260,15 @@ export class EpicTelehealthIntegration extends Construct {
       launchErrorWebTemplate: t.launchError,
     });
     if (props.theme) {
-      this.theme = 'referenceValue' in props.theme ? props.theme : new Theme(this, 'theme', props.theme);
+      this.theme = 'referenceValue' in props.theme ? props.theme : new Theme(this, child('theme', whole('theme')), props.theme);
     }
-    this.rule = new CallRoutingRule(this, 'rule', {
+    const ruleProps: MappingOf<CallRoutingRuleProps> = {
+      name: props.routing.name !== undefined ? 'routing.name' : { prop: 'profileName', derived: "the telehealth rule's name made from it" },
+      priority: 'routing.priority',
+      matchString: props.routing.matchString !== undefined ? 'routing.matchString' : { prop: 'callDomain', derived: "the telehealth rule's alias match made from it" },
+      ivrTheme: 'theme',
+    };
+    this.rule = new CallRoutingRule(this, child('rule', ruleProps), {
       name: props.routing.name ?? `Epic telehealth: ${props.profileName}`,
       priority: props.routing.priority,
       matchString: props.routing.matchString ?? `.*@${escapeRegex(props.callDomain)}`,
@@ -231,21 +285,21 @@ export class EpicTelehealthIntegration extends Construct {
       matchIncomingOnlyIfRegistered: false,
     });
     if (props.webApp) {
-      const branding = new WebAppBranding(this, 'branding', { name: props.webApp.brandingName, webappType: props.webApp.webappType ?? 'webapp3', ...props.webApp.branding });
+      const branding = new WebAppBranding(this, child('branding', BRANDING_PROPS), { name: props.webApp.brandingName, webappType: props.webApp.webappType ?? 'webapp3', ...props.webApp.branding });
       if (props.webApp.pathSlug) {
-        new WebAppPath(this, 'path', { slug: props.webApp.pathSlug, webappType: props.webApp.webappType ?? 'webapp3', isEnabled: props.webApp.pathEnabled ?? true, branding });
+        new WebAppPath(this, child('path', PATH_PROPS), { slug: props.webApp.pathSlug, webappType: props.webApp.webappType ?? 'webapp3', isEnabled: props.webApp.pathEnabled ?? true, branding });
       }
     }
-    const policy = props.policy ? new PolicyProfile(this, 'policy', props.policy) : undefined;
-    const proxy = props.webProxy ? new WebProxy(this, 'web-proxy', props.webProxy) : undefined;
+    const policy = props.policy ? new PolicyProfile(this, child('policy', whole('policy')), props.policy) : undefined;
+    const proxy = props.webProxy ? new WebProxy(this, child('web-proxy', whole('webProxy')), props.webProxy) : undefined;
     if (props.locations !== undefined) {
-      if (!policy && !proxy) throw new Error(`${this.node.path}: locations: there is nothing to assign; give policy, webProxy, or both.`);
-      new LocationAssignment(this, 'locations', { locations: props.locations, policyProfile: policy, webProxy: proxy, takeOver: props.locationsTakeOver });
+      if (!policy && !proxy) fail('locations', 'there is nothing to assign; give policy, webProxy, or both.');
+      new LocationAssignment(this, child('locations', LOCATION_PROPS), { locations: props.locations, policyProfile: policy, webProxy: proxy, takeOver: props.locationsTakeOver });
     } else if (props.locationsTakeOver !== undefined) {
-      throw new Error(`${this.node.path}: locationsTakeOver: applies only with locations.`);
+      fail('locationsTakeOver', 'applies only with locations.');
     }
-    if (props.devicePairingRule) new CallRoutingRule(this, 'device-pairing-rule', props.devicePairingRule satisfies CallRoutingRuleProps);
-    if (props.dialOutRule) new CallRoutingRule(this, 'dial-out-rule', { matchOutgoingCalls: true, matchIncomingCalls: false, ...props.dialOutRule });
+    if (props.devicePairingRule) new CallRoutingRule(this, child('device-pairing-rule', whole('devicePairingRule')), props.devicePairingRule satisfies CallRoutingRuleProps);
+    if (props.dialOutRule) new CallRoutingRule(this, child('dial-out-rule', whole('dialOutRule')), { matchOutgoingCalls: true, matchIncomingCalls: false, ...props.dialOutRule });
 
     // Static ids keep output names readable (`<integration id>_profile_uuid`) for scripts reading `cdktf output`.
     const output = (name: string, value: string, description: string) => new TerraformOutput(this, `${id}_${name}`, { value, description, staticId: true });

@@ -13,6 +13,7 @@ import type {
 } from './generated/fields';
 import { lookupReference, PexipObject, type PexipObjectOptions } from './pexip-object';
 import { PexipStack } from './pexip-stack';
+import { propErrorAt, type PropSource } from './prop-errors';
 import type { IEpicTelehealthProfile, IPolicyProfile, ITheme, IWebAppBranding, IWebProxy } from './references';
 import type { Secret } from './secret';
 import { uuidV5 } from '../util/uuid';
@@ -30,11 +31,15 @@ export interface PackageSource {
   readonly packageDirectory?: string;
 }
 
-/** Reads the package before the construct exists (its path is known: scope path + id). */
+/** The prop a package was given in. */
+function packageProp(source: PackageSource): 'packageFile' | 'packageDirectory' {
+  return source.packageFile !== undefined ? 'packageFile' : 'packageDirectory';
+}
+
+/** Reads the package before the construct exists (errors go to scope + id, where it will be). */
 function packageOf(scope: Construct, id: string, source: PackageSource) {
-  const path = `${scope.node.path}/${id}`;
   if ((source.packageFile === undefined) === (source.packageDirectory === undefined)) {
-    throw new Error(`${path}: packageFile: give exactly one of packageFile or packageDirectory.`);
+    throw propErrorAt(scope, id, 'packageFile', 'give exactly one of packageFile or packageDirectory.');
   }
   const base = PexipStack.of(scope).appDirectory;
   try {
@@ -43,8 +48,13 @@ function packageOf(scope: Construct, id: string, source: PackageSource) {
     const given = source.packageFile ?? source.packageDirectory!;
     // Name the directory a relative path was taken from: it is the app's, not the shell's current directory.
     const where = isAbsolute(given) ? '' : ` in ${base}`;
-    throw new Error(`${path}: ${source.packageFile !== undefined ? 'packageFile' : 'packageDirectory'}: cannot read ${given}${where} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    throw propErrorAt(scope, id, packageProp(source), `cannot read ${given}${where} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
   }
+}
+
+/** The package's file field (and the desired object's `package`) come from the prop the package was given in. */
+function packageSources(fileField: string, source: PackageSource): Record<string, PropSource> {
+  return { [fileField]: { prop: packageProp(source) }, package: { prop: packageProp(source) } };
 }
 
 // ---- Epic telehealth profile -------------------------------------------------------------------------------------
@@ -108,16 +118,17 @@ export class EpicTelehealthProfile extends PexipObject implements IEpicTelehealt
       // The uuid is always declared, derived or not: Epic's URLs depend on it, so a reviewer must see any change.
       props: { ...props, uuid },
       derived: {
-        epic_encryption_algorithm: EPIC_ALGORITHM_WIRE['AES-256-CBC'],
-        epic_encryption_key_type: 'base64key',
-        patient_oauth2_redirect_url: patient,
-        provider_oauth2_redirect_url: provider,
+        epic_encryption_algorithm: { value: EPIC_ALGORITHM_WIRE['AES-256-CBC'] },
+        epic_encryption_key_type: { value: 'base64key' },
+        // Made from the base URL (and the uuid, which is checked on its own): a problem there is the base URL's.
+        patient_oauth2_redirect_url: { value: patient, from: { prop: 'infinityWebappServerBaseUrl', derived: 'the patient OAuth2 redirect URL made from it' } },
+        provider_oauth2_redirect_url: { value: provider, from: { prop: 'infinityWebappServerBaseUrl', derived: 'the provider OAuth2 redirect URL made from it' } },
       },
       secrets: {
-        epic_patient_app_client_secret: props.patientClientSecret,
-        epic_provider_app_client_secret: props.providerClientSecret,
-        epic_encryption_key: props.encryptionKey,
-        epic_backend_oauth2_app_private_key: props.backendPrivateKey,
+        epic_patient_app_client_secret: { prop: 'patientClientSecret', secret: props.patientClientSecret },
+        epic_provider_app_client_secret: { prop: 'providerClientSecret', secret: props.providerClientSecret },
+        epic_encryption_key: { prop: 'encryptionKey', secret: props.encryptionKey },
+        epic_backend_oauth2_app_private_key: { prop: 'backendPrivateKey', secret: props.backendPrivateKey },
       },
       secretsVersion: props.secretsVersion,
       adopt: props.adopt,
@@ -154,7 +165,7 @@ export class Theme extends PexipObject implements ITheme {
   declare readonly kind: 'ivr_theme';
 
   constructor(scope: Construct, id: string, props: ThemeProps) {
-    super(scope, id, 'ivr_theme', { props, packageContent: packageOf(scope, id, props), adopt: props.adopt });
+    super(scope, id, 'ivr_theme', { props, packageContent: packageOf(scope, id, props), sources: packageSources('package', props), adopt: props.adopt });
   }
 }
 
@@ -172,7 +183,7 @@ export class WebAppBranding extends PexipObject implements IWebAppBranding {
   declare readonly kind: 'webapp_branding';
 
   constructor(scope: Construct, id: string, props: WebAppBrandingProps) {
-    super(scope, id, 'webapp_branding', { props, packageContent: packageOf(scope, id, props), adopt: props.adopt });
+    super(scope, id, 'webapp_branding', { props, packageContent: packageOf(scope, id, props), sources: packageSources('branding_file', props), adopt: props.adopt });
   }
 }
 
@@ -207,7 +218,7 @@ export class PolicyProfile extends PexipObject implements IPolicyProfile {
   declare readonly kind: 'policy_server';
 
   constructor(scope: Construct, id: string, props: PolicyProfileProps) {
-    super(scope, id, 'policy_server', { props, secrets: { password: props.password }, secretsVersion: props.secretsVersion, adopt: props.adopt });
+    super(scope, id, 'policy_server', { props, secrets: { password: { prop: 'password', secret: props.password } }, secretsVersion: props.secretsVersion, adopt: props.adopt });
   }
 }
 
@@ -233,7 +244,7 @@ export class WebProxy extends PexipObject implements IWebProxy {
   declare readonly kind: 'http_proxy';
 
   constructor(scope: Construct, id: string, props: WebProxyProps) {
-    super(scope, id, 'http_proxy', { props, secrets: { password: props.password }, secretsVersion: props.secretsVersion, adopt: props.adopt });
+    super(scope, id, 'http_proxy', { props, secrets: { password: { prop: 'password', secret: props.password } }, secretsVersion: props.secretsVersion, adopt: props.adopt });
   }
 }
 

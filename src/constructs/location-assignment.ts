@@ -5,6 +5,7 @@ import type { DesiredObject } from '../engine/desired';
 import type { JsonObject } from '../kinds/types';
 import { logicalIdOf } from './pexip-object';
 import { PexipStack, type StackMember } from './pexip-stack';
+import { propErrorOf, type PropSource, reportChildProps } from './prop-errors';
 import type { IPolicyProfile, IWebProxy } from './references';
 
 export interface LocationAssignmentProps {
@@ -27,6 +28,9 @@ function locationId(name: string): string {
   return `${slug}-${createHash('sha256').update(name).digest('hex').slice(0, 6)}`;
 }
 
+/** The LocationAssignment prop behind each field (and option) of a claim. */
+const CLAIM_PROPS: Readonly<Record<string, string>> = { name: 'locations', policy_server: 'policyProfile', http_proxy: 'webProxy', takeOver: 'takeOver' };
+
 /** One location's fields, as the stack declares them: a member of the stack with its own declaration carrier. */
 class LocationClaim extends Construct implements StackMember {
   readonly logicalId: string;
@@ -44,6 +48,10 @@ class LocationClaim extends Construct implements StackMember {
   toDesired(): DesiredObject {
     return this.desired;
   }
+
+  sourceOf(field: string): PropSource {
+    return { prop: Object.prototype.hasOwnProperty.call(CLAIM_PROPS, field) ? CLAIM_PROPS[field] : field };
+  }
 }
 
 /**
@@ -57,7 +65,7 @@ export class LocationAssignment extends Construct {
     super(scope, id);
     const stack = PexipStack.of(this);
     const fail = (prop: string, message: string): never => {
-      throw new Error(`${this.node.path}: ${prop}: ${message}`);
+      throw propErrorOf(this, prop, message);
     };
     if (!Array.isArray(props.locations) || props.locations.length === 0) fail('locations', 'name at least one system location.');
     for (const name of props.locations) {
@@ -74,7 +82,8 @@ export class LocationAssignment extends Construct {
         ...(props.policyProfile ? { policy_server: props.policyProfile.referenceValue } : {}),
         ...(props.webProxy ? { http_proxy: props.webProxy.referenceValue } : {}),
       };
-      new LocationClaim(this, locationId(name), stack, spec, props.takeOver === true);
+      // A claim is this construct's doing: its errors are this construct's, with the same props.
+      new LocationClaim(this, reportChildProps(this, locationId(name), { '*': '*' }), stack, spec, props.takeOver === true);
     }
   }
 }

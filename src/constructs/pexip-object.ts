@@ -11,6 +11,7 @@ import type { ITerraformDependable } from 'cdktf';
 import { propOf, specFromProps, type PexipReferenceable } from './fields';
 import type { PackageContent } from './package';
 import { PexipStack, type StackMember } from './pexip-stack';
+import { propErrorOf, type PropSource } from './prop-errors';
 import type { Secret } from './secret';
 
 /** Options every owned Pexip object takes. */
@@ -22,14 +23,30 @@ export interface PexipObjectOptions {
   readonly adopt?: boolean;
 }
 
+/** A wire field the construct fills in when the props leave it out. */
+export interface DerivedField {
+  readonly value: JsonValue;
+  /** The prop it is made from, for messages. Default: the field's own prop (the value is that prop's default). */
+  readonly from?: PropSource;
+}
+
+/** A secret field: the prop that holds it, and the reference given there. */
+export interface SecretProp {
+  readonly prop: string;
+  readonly secret: Secret | undefined;
+}
+
 export interface PexipObjectInit {
   readonly props: object;
   /**
    * Wire fields the construct derives when the props leave them out (e.g. redirect URLs): they go into the desired
    * set, not into the declaration, which shows what the user declared.
    */
-  readonly derived?: JsonObject;
-  readonly secrets?: Readonly<Record<string, Secret | undefined>>;
+  readonly derived?: Readonly<Record<string, DerivedField>>;
+  /** Secret fields by wire name. */
+  readonly secrets?: Readonly<Record<string, SecretProp>>;
+  /** The props behind wire fields that have no prop of their own name (e.g. a package's file field), for messages. */
+  readonly sources?: Readonly<Record<string, PropSource>>;
   readonly secretsVersion?: string;
   readonly packageContent?: PackageContent;
   readonly adopt?: boolean;
@@ -58,6 +75,8 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
   private readonly desired: DesiredObject;
   /** What the props declared (no filled-in defaults): the declaration's input. */
   private readonly declaredSpec: JsonObject;
+  /** The props behind wire fields whose prop is not the camelCase of their name (secrets, derived values, packages). */
+  private readonly sources: Readonly<Record<string, PropSource>>;
 
   protected constructor(scope: Construct, id: string, kindName: KindName, init: PexipObjectInit) {
     super(scope, id);
@@ -67,10 +86,21 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
     this.logicalId = logicalIdOf(this, this.stack);
     this.referenceValue = { $ref: this.logicalId };
     this.packageContent = init.packageContent;
-    const { full, declared } = specFromProps(kind, init.props as Readonly<Record<string, unknown>>, (prop, message) => this.fail(prop, message));
-    const spec = { ...init.derived, ...full };
+    const given = init.props as Readonly<Record<string, unknown>>;
+    const derived = Object.entries(init.derived ?? {}).filter(([field]) => given[propOf(kind, field)] === undefined);
+    this.sources = {
+      ...init.sources,
+      ...Object.fromEntries(derived.filter(([, d]) => d.from !== undefined).map(([field, d]) => [field, d.from!])),
+      ...Object.fromEntries(Object.entries(init.secrets ?? {}).map(([field, s]) => [field, { prop: s.prop }])),
+    };
+    const { full, declared } = specFromProps(kind, given, (prop, message) => this.fail(prop, message));
+    const spec = { ...Object.fromEntries(derived.map(([field, d]) => [field, d.value])), ...full };
     this.declaredSpec = declared;
-    const secrets = Object.fromEntries(Object.entries(init.secrets ?? {}).filter((e): e is [string, Secret] => e[1] !== undefined).map(([field, secret]) => [field, secret.ref]));
+    const secrets = Object.fromEntries(
+      Object.entries(init.secrets ?? {})
+        .filter((e): e is [string, { prop: string; secret: Secret }] => e[1].secret !== undefined)
+        .map(([field, s]) => [field, s.secret.ref]),
+    );
     this.desired = {
       kind: kindName,
       id: this.logicalId,
@@ -91,9 +121,14 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
     return this.desired;
   }
 
-  /** Throws the synth error for a prop. */
-  protected fail(prop: string, message: string): never {
-    throw new Error(`${this.node.path}: ${prop}: ${message}`);
+  /** The prop behind a wire field (or desired-object option such as `secretsVersion`), for messages. */
+  sourceOf(field: string): PropSource {
+    return Object.prototype.hasOwnProperty.call(this.sources, field) ? this.sources[field] : { prop: propOf(kindByName(this.kind), field) };
+  }
+
+  /** Throws the synth error for a prop, reported where the user wrote it (see `prop-errors.ts`). */
+  protected fail(source: PropSource | string, message: string): never {
+    throw propErrorOf(this, source, message);
   }
 
   /** The declaration carrier; the licence overrides this with its action carrier. */
@@ -113,10 +148,10 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
     const unresolved = new Set<string>([...Object.keys(this.desired.secrets ?? {}), ...(kind.upload ? [kind.upload.fileField] : [])]);
     for (const [field, value] of Object.entries(this.desired.spec)) if (isRef(value) || isLookup(value)) unresolved.add(field);
     const errors = validateForCreate(kind, this.desired.spec, unresolved);
-    if (errors.length > 0) this.fail(propOf(kind, errors[0].field), errors[0].message);
+    if (errors.length > 0) this.fail(this.sourceOf(errors[0].field), errors[0].message);
     for (const [field, ref] of Object.entries(this.desired.secrets ?? {})) {
       const problem = checkSecretVariant(ref, this.stack.environment, kind.name, field);
-      if (problem) this.fail(propOf(kind, field), problem);
+      if (problem) this.fail(this.sourceOf(field), problem);
     }
     // A secret that is already in the synth environment is checked now (e.g. the Epic key), never printed.
     const known: JsonObject = {};
@@ -129,7 +164,7 @@ export abstract class PexipObject extends Construct implements PexipReferenceabl
     }
     if (Object.keys(known).length > 0) {
       const problem = checkRules(kind, { ...this.desired.spec, ...known }).find((e) => e.field in known);
-      if (problem) this.fail(propOf(kind, problem.field), redactor.redact(problem.message));
+      if (problem) this.fail(this.sourceOf(problem.field), redactor.redact(problem.message));
     }
   }
 }

@@ -11,6 +11,7 @@ import { appDirectory, stackDirectory } from './app-dir';
 import { type Carrier, type CarrierType, carrierFor } from './carriers';
 import { defaultCliCommand } from './cli-command';
 import type { PackageContent } from './package';
+import { desiredSetError, type PropSource } from './prop-errors';
 import { checkDriftAtSynth } from './synth-drift';
 
 /** The desired-set file each stack writes next to its cdk.tf.json; the reconciler reads it. */
@@ -45,6 +46,8 @@ export interface StackMember {
   readonly node: Construct['node'];
   readonly logicalId: string;
   toDesired(): DesiredSet['objects'][number];
+  /** The prop behind a wire field (or desired-object option) of this object, so errors name what the user wrote. */
+  sourceOf(field: string): PropSource;
   /** The package to copy next to the desired set, if any. */
   readonly packageContent?: PackageContent;
   /** The Terraform resource the reconciler waits for. */
@@ -120,8 +123,7 @@ export class PexipStack extends TerraformStack {
       validateDesiredSet(JSON.parse(JSON.stringify(set)));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      const member = this.members.find((m) => m.logicalId === error.object);
-      throw new Error(`${member?.node.path ?? this.node.path}: ${error.message}`);
+      throw desiredSetError(this.node.path, this.members, error);
     }
     this.validated = { set, hash: desiredSetHash(set) };
     return this.validated;

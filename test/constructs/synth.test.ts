@@ -3,15 +3,12 @@ import { join } from 'node:path';
 import { App, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  CallRoutingRule,
   EpicTelehealthIntegration,
   type EpicTelehealthIntegrationProps,
   PexipStack,
   PolicyProfile,
   Secret,
-  TelehealthLicence,
   Theme,
-  WebAppBranding,
 } from '../../src';
 import type { CarrierType } from '../../src/constructs/carriers';
 import { themePackage } from '../helpers/packages';
@@ -178,36 +175,13 @@ describe('null_resource carrier', () => {
   });
 });
 
-describe('invalid props fail synth with the construct path and the prop', () => {
+describe('a stack or construct that cannot be recorded on Pexip objects fails synth, naming it', () => {
   const base = () => stackOf();
   const cases: [string, () => void, string][] = [
     ['a stack id Pexip markers cannot hold', () => new PexipStack(Testing.app(), 'prod.eu', { environment: 'production' }), "prod.eu: stack id must match ^[A-Za-z][A-Za-z0-9_-]{0,39}$ (it is recorded on every Pexip object)."],
     ['an unknown environment', () => new PexipStack(Testing.app(), 'x', { environment: 'staging' as 'production' }), 'x: environment must be "production" or "non-production".'],
     ['a construct outside a PexipStack', () => new PolicyProfile(new Construct(new App(), 'plain'), 'p', { name: 'P' }), "plain/p: Pexip constructs must be created inside a PexipStack (new PexipStack(app, 'prod', { environment: 'production' }))."],
-    ['an integration of the other environment', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('production')), 'nonprod/epic: environment: this integration is production, but stack "nonprod" is non-production.'],
-    ['a profile name over 250 characters', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { profileName: 'n'.repeat(251) })), 'nonprod/epic/profile: name: Ensure this value has at most 250 characters (it has 251).'],
-    ['a call domain that is not a host name', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { callDomain: 'telehealth.example.org/x' })), 'nonprod/epic/profile: telehealthCallDomain: Enter a valid host name or IP address.'],
-    ['a web app address over plain http', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { webAppBaseUrl: 'http://meet.example.org/' })), 'nonprod/epic/profile: infinityWebappServerBaseUrl: Enter a valid HTTPS URL (https://host/...).'],
-    ['AES-256 with a password key', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { encryptionKeyType: 'password' })), 'nonprod/epic/profile: epicEncryptionKeyType: AES-256-CBC requires key type base64key.'],
-    ['an unknown algorithm', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { encryptionAlgorithm: 'DES' as 'AES-256-CBC' })), 'nonprod/epic/profile: epicEncryptionAlgorithm: must be one of AES-128-CBC, AES-256-CBC (got "DES").'],
-    ['a production secret in a non-production stack', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { secrets: { ...integrationProps().secrets, providerClientSecret: Secret.fromEnv('EPIC_PROD_PROVIDER_CLIENT_SECRET') } })), 'nonprod/epic/profile: epicProviderAppClientSecret: this is a non-production stack, but the environment variable EPIC_PROD_PROVIDER_CLIENT_SECRET is the production variant.'],
-    ['a secret name that does not say its environment', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { secrets: { ...integrationProps().secrets, encryptionKey: Secret.fromFile('/run/secrets/epic-key') } })), 'nonprod/epic/profile: epicEncryptionKey: the file /run/secrets/epic-key does not say which environment it is for; name it with PROD or NONPROD (e.g. EPIC_NONPROD_PROVIDER_CLIENT_SECRET).'],
-    ['a service name template without the encounter id', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { templates: { serviceName: 'Visit' } })), 'nonprod/epic/profile: serviceNameTemplate: The template must contain {{unique_encounter_id}}.'],
-    ['a provider join link without the pin', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { templates: { providerJoinLink: 'https://meet/?c={{telehealth_alias}}' } })), 'nonprod/epic/profile: providerWebJoinLinkTemplate: The template must contain pin.'],
-    ['a rule priority of 0', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { routing: { priority: 0 } })), 'nonprod/epic/rule: priority: Ensure this value is greater than or equal to 1.'],
-    ['an invalid match regex', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { routing: { priority: 5, matchString: '(.*' } })), 'nonprod/epic/rule: matchString: Enter a valid regular expression.'],
-    ['a malformed profile uuid', () => new EpicTelehealthIntegration(base(), 'epic', integrationProps('non-production', { profileUuid: 'abc' })), 'nonprod/epic/profile: uuid: Enter a valid UUID (8-4-4-4-12 hexadecimal digits).'],
-    ['both a package file and directory', () => new Theme(base(), 'theme', { name: 'T', packageFile: THEME_ZIP, packageDirectory: packages }), 'nonprod/theme: packageFile: give exactly one of packageFile or packageDirectory.'],
-    ['a missing package file', () => new Theme(base(), 'theme', { name: 'T', packageFile: join(packages, 'nope.zip') }), `nonprod/theme: packageFile: cannot read ${join(packages, 'nope.zip')} (ENOENT).`],
-    ['a branding name over 100 characters', () => new WebAppBranding(base(), 'b', { name: 'b'.repeat(101), webappType: 'webapp3', packageFile: THEME_ZIP }), 'nonprod/b: name: Ensure this value has at most 100 characters (it has 101).'],
-    ['an external policy lookup without a server URL', () => new PolicyProfile(base(), 'policy', { name: 'P', enableServiceLookup: true }), 'nonprod/policy: url: An external policy lookup is enabled, so the policy server URL is required.'],
-    ['a profile where a theme is expected', () => {
-      const stack = base();
-      const integration = new EpicTelehealthIntegration(stack, 'epic', integrationProps());
-      new CallRoutingRule(stack, 'rule2', { name: 'r', priority: 9, matchString: '.*', ivrTheme: integration.profile as never });
-    }, 'nonprod/rule2: ivrTheme: expects a Theme, got a EpicTelehealthProfile.'],
     ['a construct id that cannot be a logical id', () => new PolicyProfile(base(), 'my policy', { name: 'P' }), 'nonprod/my policy: the construct path inside the stack ("my policy") must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$; it is recorded on the Pexip object.'],
-    ['a licence with an empty entitlement', () => new TelehealthLicence(base(), 'licence', { entitlementId: '' }), 'nonprod/licence: entitlementId: This field is required.'],
   ];
 
   it.each(cases)('%s', (_what, build, message) => {
@@ -219,22 +193,5 @@ describe('invalid props fail synth with the construct path and the prop', () => 
     }
   });
 
-  it('two objects with the same name fail at synth, naming both', () => {
-    const stack = base();
-    new PolicyProfile(stack, 'a', { name: 'Same' });
-    new PolicyProfile(stack, 'b', { name: 'Same' });
-    expect(() => Testing.synth(stack)).toThrow('nonprod/b: policy profile "b", field name: name "Same" is also declared by policy profile "a".');
-  });
-
-  it('a weak encryption key present at synth fails, naming the rule and not the key', () => {
-    const weak = Buffer.alloc(16, 9).toString('base64');
-    process.env.EPIC_NONPROD_ENCRYPTION_KEY = weak;
-    try {
-      expect(() => new EpicTelehealthIntegration(base(), 'epic', integrationProps())).toThrow(
-        'nonprod/epic/profile: epicEncryptionKey: AES-256-CBC needs a 32-byte key (44 base64 characters); this key decodes to 16 bytes. Generate one with: pexip-cdktf keygen 32. [epic-key/length]',
-      );
-    } finally {
-      delete process.env.EPIC_NONPROD_ENCRYPTION_KEY;
-    }
-  });
+  // Invalid props: test/constructs/prop-errors.test.ts.
 });

@@ -64,18 +64,16 @@ function valuesFrom(options: CommandContext['args']['options']): Record<StackId,
   return values;
 }
 
-/** Which flag sets a construct prop (`<construct id>.<prop>`), for error messages. */
+/** Which flag sets an EpicTelehealthIntegration prop (its errors name its own props), for error messages. */
 const FLAG_OF_PROP: Readonly<Record<string, string>> = {
-  'profile.name': 'profile-name',
-  'rule.name': 'profile-name',
-  'profile.telehealthCallDomain': 'call-domain',
-  'rule.matchString': 'call-domain',
-  'profile.infinityWebappServerBaseUrl': 'web-app-base-url',
-  'profile.telehealthIntegrationBaseUrl': 'epic-base-url',
-  'profile.telehealthIntegrationOauth2BaseApiUrl': 'epic-oauth2-base-url',
-  'profile.epicPatientAppClientId': 'patient-client-id',
-  'profile.epicProviderAppClientId': 'provider-client-id',
-  'rule.priority': 'rule-priority',
+  profileName: 'profile-name',
+  callDomain: 'call-domain',
+  webAppBaseUrl: 'web-app-base-url',
+  'epic.baseUrl': 'epic-base-url',
+  'epic.oauth2BaseUrl': 'epic-oauth2-base-url',
+  'epic.patientClientId': 'patient-client-id',
+  'epic.providerClientId': 'provider-client-id',
+  'routing.priority': 'rule-priority',
 };
 
 /**
@@ -109,8 +107,8 @@ function checkValues(values: Readonly<Record<StackId, EnvironmentValues>>, stack
     } catch (error) {
       const message = (error as Error).message;
       // "<construct path>: <prop>: <problem>": name the flag that set the prop.
-      const match = /^(\S+): (\w+): (.*)$/s.exec(message);
-      const flag = match ? FLAG_OF_PROP[`${match[1].split('/').pop()}.${match[2]}`] : undefined;
+      const match = /^(\S+): ([\w.]+): (.*)$/s.exec(message);
+      const flag = match && match[1] === `${stack}/epic` ? FLAG_OF_PROP[match[2]] : undefined;
       if (match && flag) throw new ConfigError(`--${stack}-${flag}: ${match[3]}`, { field: `--${stack}-${flag}` });
       throw new ConfigError(`the --${stack}-… values do not make a valid integration: ${message}`);
     }
