@@ -20,13 +20,15 @@ export interface AdoptResult {
  * reconcile aligns the fields). `only` limits it to logical ids.
  */
 export async function adoptObjects(set: DesiredSet, client: PexipClient, only: readonly string[] | undefined, progress: (line: string) => void): Promise<AdoptResult> {
-  const adoptable = { ...set, objects: set.objects.map((o) => (!only || only.includes(o.id) ? { ...o, adopt: true } : o)) };
+  const adoptable = { ...set, objects: set.objects.map((o) => ((!only || only.includes(o.id)) && !kindByName(o.kind).management ? { ...o, adopt: true } : o)) };
   const { plan } = await planAgainstLive(adoptable, client);
   const adopted: string[] = [];
   const entries: Record<string, LedgerEntry> = {};
   for (const action of plan.actions) {
     if (action.type !== 'update' || action.takeover !== 'adopt') continue;
     const kind = kindByName(action.kind);
+    // Fields on objects the stack does not own are recorded by reconcile (taking over a value needs takeOver).
+    if (kind.management) continue;
     // Secrets, package and fields of an adopted object are unknown: record a secrets version no declaration uses and
     // neither package nor spec hash, so the next reconcile sends the secrets, uploads the package and aligns fields.
     const owner = { ...ownerFor(set, action.object, action.object.secrets ? 'adopted' : undefined), packageHash: undefined, specHash: undefined };

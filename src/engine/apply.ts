@@ -174,7 +174,7 @@ export async function restoreFields(client: PexipClient, kind: KindSpec, key: st
   for (const r of restorations) {
     progress(
       r.to !== undefined
-        ? `< restore ${kind.title} "${name}", field ${r.field}: ${comparable(r.to)}${comparable(r.to) === comparable(r.from) ? ' (already)' : ''}`
+        ? `< restore ${kind.title} "${name}", field ${r.field}: ${comparable(r.to)}${comparable(r.to) === comparable(r.from) ? ' (already)' : ''}${r.note ? ` (${r.note})` : ''}`
         : `! leave ${kind.title} "${name}", field ${r.field}: ${r.left}`,
     );
   }

@@ -70,6 +70,19 @@ export interface Restoration {
   readonly to?: JsonValue;
   /** Why a field is left: someone set it to something else after this stack did. */
   readonly left?: string;
+  /** Why `to` is not the recorded value: that object is removed in the same run. */
+  readonly note?: string;
+}
+
+/**
+ * Restorations whose value from before is an object removed in the same run (an adopted proxy that was already
+ * assigned, say) cannot restore it: the field is cleared instead, or the delete would be refused.
+ */
+export function clearingRemoved(list: readonly Restoration[], removing: ReadonlyMap<string, string>): Restoration[] {
+  return list.map((r) => {
+    const target = r.to === undefined ? undefined : removing.get(comparable(r.to));
+    return target === undefined ? r : { ...r, to: null, note: `the value from before, ${target}, is removed too` };
+  });
 }
 
 /** The restorations of the recorded fields of one live object (all of them, or only `fields`). */

@@ -5,7 +5,7 @@ import type { FieldSpec, JsonObject, JsonValue, KindSpec } from '../kinds/types'
 import { fieldOf } from '../kinds/validate';
 import { canonicalJson, type DesiredObject, type DesiredSet, isLookup, isRef } from './desired';
 import { blockingReferences, describeBlocking } from './blocking-references';
-import { claimKey, comparable, decideFields, describeClaimed, type Restoration, restorations } from './field-claims';
+import { claimKey, clearingRemoved, comparable, decideFields, describeClaimed, type Restoration, restorations } from './field-claims';
 import { emptyLedger, findLedger, isLedgerObject, type Ledger, ledgerName, liveOwner } from './ledger';
 import { type LiveState, liveName, referenceUri, uriOfLive } from './live';
 
@@ -195,7 +195,9 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
     const declared = set.objects.filter((o) => o.kind === kind.name);
     if (kind.management) {
       for (const object of declared) matched.set(object.id, matchClaim(kind, object, live.get(kind.name as KindName) ?? []));
-      actions.push(...restoreActions(kind, declared, live.get(kind.name as KindName) ?? [], ledger));
+      // Created last, so the prunes of the kinds it points at are known by now.
+      const pruned = new Map(actions.filter((a) => a.type === 'prune').map((a) => [uriOfLive(kindByName(a.kind), (a as { live: JsonObject }).live), `${kindByName(a.kind).title} "${a.name}"`]));
+      actions.push(...restoreActions(kind, declared, live.get(kind.name as KindName) ?? [], ledger).map((r) => ({ ...r, restorations: clearingRemoved(r.restorations, pruned) })));
       continue;
     }
     const candidates: Candidate[] = (live.get(kind.name as KindName) ?? [])

@@ -5,7 +5,7 @@ import { kindByName, type KindName, REMOVAL_ORDER } from '../kinds';
 import type { JsonObject, KindSpec } from '../kinds/types';
 import { blockingReferences, describeBlocking } from './blocking-references';
 import { restoreFields } from './apply';
-import { claimKey, type Restoration, restorations } from './field-claims';
+import { claimKey, clearingRemoved, type Restoration, restorations } from './field-claims';
 import { emptyLedger, findLedger, isLedgerObject, type Ledger, LEDGER_KIND_NAME, ledgerName, liveOwner } from './ledger';
 import { inPool, type LiveState, liveName, observe, uriOfLive } from './live';
 import { InterruptedError, type StopToken } from './pool';
@@ -51,8 +51,8 @@ export async function removeStack(client: PexipClient, stack: string, progress: 
     }),
   );
   // Fields the stack set on objects it does not own are given back first; the references that remain block.
-  const restores = fieldRestores(live, ledger);
   const removing = new Map(owned.map((o) => [uriOfLive(o.kind, o.object), `${o.kind.title} "${liveName(o.kind, o.object)}"`]));
+  const restores = fieldRestores(live, ledger).map((r) => ({ ...r, restorations: clearingRemoved(r.restorations, removing) }));
   const blocking = blockingReferences(afterRestores(live, restores), removing);
   if (blocking.length > 0) {
     throw new RemovalBlockedError(

@@ -1,4 +1,5 @@
 import type { PexipClient } from '../../src/api/client';
+import { adoptObjects } from '../../src/engine/adopt';
 import { PlanConflictError } from '../../src/engine/apply';
 import { type DesiredObject, type DesiredSet, validateDesiredSet } from '../../src/engine/desired';
 import { hasChanges } from '../../src/engine/plan';
@@ -122,6 +123,39 @@ describe('assigning a policy profile and a web proxy to locations', () => {
       objects: [{ kind: 'policy_server', id: 'policy', spec: { name: 'Prod2 policy' } }, { kind: 'system_location', id: 'loc', spec: { name: 'Hospital DC', policy_server: { $ref: 'policy' } } }],
     };
     await expect(run(otherStack)).rejects.toThrow('system location "Hospital DC", field policy_server: managed by stack "nonprod"; two stacks cannot manage one field.');
+  });
+
+  it('clears, rather than restores, a field whose value from before is an object removed in the same run', async () => {
+    // A proxy made by hand and already assigned, then adopted by the stack: giving the field back would point the
+    // location at the proxy being deleted, and the delete would be refused.
+    const handMade = (await raw(sim, 'POST', `${CONFIG}/http_proxy/`, { json: { name: 'Epic egress proxy', address: 'old.example.org', port: 3128 } })).headers.get('location')!;
+    await raw(sim, 'PATCH', (await location('Hospital DC')).resource_uri, { json: { http_proxy: handMade } });
+    const set = withLocations(integrationSet(ws));
+    const adopting: DesiredSet = {
+      ...set,
+      objects: [...set.objects.map((o) => (o.id === 'proxy' ? { ...o, adopt: true } : o)), { kind: 'system_location', id: 'loc', spec: { name: 'Hospital DC', http_proxy: { $ref: 'proxy' } }, takeOver: true }],
+    };
+    await run(adopting);
+    expect((await location('Hospital DC')).http_proxy).toBe(handMade);
+    sim.clearRequests();
+    await removeStack(client, 'nonprod', (line) => lines.push(line));
+    expect(await location('Hospital DC')).toMatchObject({ http_proxy: null });
+    expect(await byName('http_proxy', 'Epic egress proxy')).toBeUndefined();
+    expect(lines).toContain('< restore system location "Hospital DC", field http_proxy: null (the value from before, web proxy "Epic egress proxy", is removed too)');
+  });
+
+  it('adopt takes over objects, never a location, even with takeOver: reconcile records its fields, removal gives them back', async () => {
+    const handMade = (await raw(sim, 'POST', `${CONFIG}/policy_server/`, { json: { name: 'Site policy (by hand)' } })).headers.get('location')!;
+    await raw(sim, 'PATCH', (await location('Hospital DC')).resource_uri, { json: { policy_server: handMade } });
+    await raw(sim, 'POST', `${CONFIG}/http_proxy/`, { json: { name: 'Epic egress proxy', address: 'old.example.org', port: 3128 } });
+    const set = validateDesiredSet(JSON.parse(JSON.stringify(withLocations(integrationSet(ws), claim('Hospital DC', { takeOver: true })))));
+    const result = await adoptObjects(set, client, undefined, (line) => lines.push(line));
+    expect(result.adopted).toEqual(['proxy']);
+    expect((await location('Hospital DC')).policy_server).toBe(handMade);
+    await run(set);
+    await removeStack(client, 'nonprod', (line) => lines.push(line));
+    expect(await location('Hospital DC')).toMatchObject({ policy_server: handMade, http_proxy: null });
+    expect(await byName('http_proxy', 'Epic egress proxy')).toBeUndefined();
   });
 
   it('refuses, when removing, an object a location uses that the stack did not assign', async () => {
