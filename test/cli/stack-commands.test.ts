@@ -102,7 +102,11 @@ describe('pexip-cdktf remove', () => {
     expect(removed.code).toBe(0);
     expect(removed.stdout).toContain('Removed 7 objects owned by stack "nonprod".');
     expect(removed.stdout).toContain('Reminder: the integration must also be removed on the Epic side.');
-    expect(removed.stderr.split('\n')[0]).toBe('- remove call routing rule "Epic telehealth (non-prod)" (rule): deleted');
+    // Rules go first (they point at the profile); within one step deletes run in parallel, lines in completion order.
+    const lines = removed.stderr.split('\n').filter((l) => l.startsWith('- remove'));
+    const rules = lines.filter((l) => l.startsWith('- remove call routing rule'));
+    expect(rules).toContain('- remove call routing rule "Epic telehealth (non-prod)" (rule): deleted');
+    expect(lines.slice(0, rules.length)).toEqual(expect.arrayContaining(rules));
     const again = await runCli(['remove', file, '--json'], env);
     expect(JSON.parse(again.stdout)).toMatchObject({ stack: 'nonprod', removed: [] });
   });
