@@ -8,8 +8,8 @@ export const STACKS = ['prod', 'nonprod'] as const;
 export type StackId = (typeof STACKS)[number];
 
 export const ENVIRONMENT_OF: Readonly<Record<StackId, 'production' | 'non-production'>> = { prod: 'production', nonprod: 'non-production' };
+/** The variant word in secret names, also the name of the stack's settings constant in environments.ts. */
 const VARIANT: Readonly<Record<StackId, 'PROD' | 'NONPROD'>> = { prod: 'PROD', nonprod: 'NONPROD' };
-const CONSTANT: Readonly<Record<StackId, string>> = { prod: 'PROD', nonprod: 'NONPROD' };
 
 /** What differs between environments: one `--<stack>-<flag>` option each. */
 export interface EnvironmentValues {
@@ -168,7 +168,7 @@ function mainTs(pkg: string, templated: readonly StackId[], live: LiveStack | un
   const lines = [
     `import { App, LocalBackend, PgBackend } from 'cdktf';`,
     `import { PexipStack, pathFromStackDirectory } from '${pkg}';`,
-    ...(templated.length > 0 ? [`import { ${templated.map((s) => CONSTANT[s]).join(', ')} } from './environments';`, `import { telehealthIntegration } from './integration';`] : []),
+    ...(templated.length > 0 ? [`import { ${templated.map((s) => VARIANT[s]).join(', ')} } from './environments';`, `import { telehealthIntegration } from './integration';`] : []),
     ...(live ? [`import { liveIntegration } from './live-${live.stack}';`] : []),
     '',
     '/** One stack per Epic environment, each with its own Terraform state. */',
@@ -188,7 +188,7 @@ function mainTs(pkg: string, templated: readonly StackId[], live: LiveStack | un
     ...STACKS.map((s) =>
       live?.stack === s
         ? `  liveIntegration(stackFor(app, '${s}', '${ENVIRONMENT_OF[s]}'));`
-        : `  telehealthIntegration(stackFor(app, '${s}', '${ENVIRONMENT_OF[s]}'), ${CONSTANT[s]});`,
+        : `  telehealthIntegration(stackFor(app, '${s}', '${ENVIRONMENT_OF[s]}'), ${VARIANT[s]});`,
     ),
     '  app.synth();',
     '} catch (error) {',
@@ -206,7 +206,7 @@ function environmentsTs(values: Readonly<Record<StackId, EnvironmentValues>>, te
     const v = values[s];
     return [
       `/** The ${ENVIRONMENT_OF[s]} integration (stack "${s}"). */`,
-      `export const ${CONSTANT[s]}: EnvironmentSettings = {`,
+      `export const ${VARIANT[s]}: EnvironmentSettings = {`,
       `  variant: '${VARIANT[s]}',`,
       `  profileName: ${q(v.profileName)},`,
       `  callDomain: ${q(v.callDomain)},`,
