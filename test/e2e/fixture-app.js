@@ -30,7 +30,9 @@ new lib.EpicTelehealthIntegration(stack, 'epic', {
   devicePairingRule: { name: 'Epic device pairing (test)', priority: 31, matchString: 'pair\\..*@telehealth-test\\.example\\.org', calledDeviceType: 'registration' },
   dialOutRule: { name: 'Epic teleconsult dial-out (test)', priority: 32, matchString: '.*@partner\\.example\\.org', outgoingProtocol: 'sip' },
   licence: { entitlementId: 'DEMO-TELEHEALTH-0003', returnOnDestroy: true },
-  ...(config.proxyPort ? { webProxy: { name: 'Epic egress proxy (test)', address: 'proxy.example.org', port: config.proxyPort } } : {}),
+  ...(config.proxyPort
+    ? { webProxy: { name: 'Epic egress proxy (test)', address: 'proxy.example.org', port: config.proxyPort, ...(config.proxyPasswordEnv ? { username: 'egress', password: lib.Secret.fromEnv(config.proxyPasswordEnv) } : {}) } }
+    : {}),
   ...(config.locations ? { locations: config.locations, locationsTakeOver: config.locationsTakeOver } : {}),
 });
 app.synth();

@@ -15,6 +15,7 @@ const SECRETS = {
   EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'LEAKCANARY-client-7f3e91',
   EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'LEAKCANARY-client-7f3e91',
   EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
+  EGRESS_PROXY_PASSWORD: 'LEAKCANARY-proxy-52c0d8',
 };
 const PATIENTS = ['Quentin Canaryfield', 'Ysolde Marrowgate'];
 let sim: PexipSimulator;
@@ -35,12 +36,16 @@ function files(dir: string): string[] {
 
 describe('secrets and PHI never leak', () => {
   it('through cdktf.out, state, Terraform and pexip-cdktf debug logs, or any command output', async () => {
-    const project = createProject(sim, SECRETS);
+    // The web proxy's password too, with the proxy assigned to a location.
+    const project = createProject(sim, SECRETS, { proxyPort: 3128, proxyPasswordEnv: 'EGRESS_PROXY_PASSWORD', locations: ['Default location'] });
     const debug = { PEXIP_CDKTF_LOG: 'debug', TF_LOG: 'DEBUG', TF_LOG_PATH: join(project.dir, 'terraform-debug.log') };
     const outputs: string[] = [];
     const deploy = await project.cdktf(['deploy', 'nonprod', '--auto-approve'], debug);
     expect(deploy.code).toBe(0);
     outputs.push(deploy.output);
+    // The password did reach Pexip, so the scan below is about a secret that was really handled.
+    const proxies = (sim.exportState({ includeSecrets: true }).config as { http_proxy: { data: { password: string } }[] }).http_proxy;
+    expect(proxies.map((p) => p.data.password)).toEqual([SECRETS.EGRESS_PROXY_PASSWORD]);
 
     sim.addAppointments([
       { patientName: PATIENTS[0], profileName: 'Healthcare Org (test)', appointmentId: 'aa11', department: 'Radiology', start: new Date(Date.now() - 600_000).toISOString() },
