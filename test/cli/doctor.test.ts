@@ -1,6 +1,7 @@
 import { VARIANTS } from '../../src/simulator/variants';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { runCli } from '../helpers/cli';
+import type { DesiredObject } from '../../src/engine/desired';
 import { integrationSet, secretEnv, type Workspace, withSpec, workspace } from '../helpers/desired';
 import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 
@@ -15,13 +16,13 @@ afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.stop()));
 });
 
-async function doctor(variant: keyof typeof VARIANTS, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
+async function doctor(variant: keyof typeof VARIANTS, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}, extraObjects: DesiredObject[] = []) {
   const sim = await startSimulator({ variant: VARIANTS[variant] });
   sims.push(sim);
   // A telehealth licence is installed, and the rule declares every field, as the constructs' rules do.
   expect((await raw(sim, 'POST', '/api/admin/configuration/v1/licence/', { json: { entitlement_id: 'DEMO-TELEHEALTH-0001' } })).status).toBe(201);
   const set = withSpec(withSpec(integrationSet(ws), 'profile', { name: 'Healthcare Org (non-production)' }), 'rule', { denoise_audio: true, live_captions_enabled: 'default', match_incoming_teams: false, disabled_codecs: [] });
-  const file = ws.writeSet(set);
+  const file = ws.writeSet({ ...set, objects: [...set.objects, ...extraObjects] });
   sim.clearRequests();
   const result = await runCli(['doctor', ...args.map((a) => (a === '{desired}' ? file : a))], { ...simulatorEnv(sim), ...secretEnv(), ...extraEnv });
   return { ...result, sim };
@@ -77,6 +78,15 @@ describe('pexip-cdktf doctor', () => {
     const r = await doctor('short-lengths', ['{desired}']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('FAIL  schema          Epic telehealth profile, field name: "Healthcare Org (non-production)" is 31 characters; the node allows at most 20.');
+  });
+
+  it('names a location the stack assigns to that does not exist, with the ones that do', async () => {
+    const r = await doctor('default', ['{desired}'], {}, [{ kind: 'system_location', id: 'loc', spec: { name: 'Hospital Nowhere', policy_server: { $ref: 'policy' } } }]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'FAIL  plan            system location "Hospital Nowhere" (loc): no system location named "Hospital Nowhere" exists in Pexip (a stack sets fields on existing system locations, never creates one); system locations: "Default location".',
+    );
+    expect(r.sim.writes()).toEqual([]);
   });
 
   it('--json: address, version, ready and one entry per check', async () => {
