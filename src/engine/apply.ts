@@ -13,10 +13,15 @@ import { inPool, referenceUri, uriOfLive } from './live';
 import { type Action, type ConflictAction, desiredBody, diffFields, KNOWN_AFTER_APPLY, type MatchedAction, ownerFor, type Plan, type RestoreAction } from './plan';
 
 /** The plan cannot be applied as it stands: conflicts are listed, nothing was written. */
+/** One conflict as `reconcile` and `doctor` print it: the declaration, the name in Pexip, the reason. */
+export function describeConflict(c: ConflictAction): string {
+  return `${describeObject(c.object)} ("${c.name}"): ${c.reason}`;
+}
+
 export class PlanConflictError extends PexipCdktfError {
   constructor(readonly conflicts: readonly ConflictAction[]) {
     super(
-      `nothing was changed: ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}:\n${conflicts.map((c) => `  ${describeObject(c.object)} ("${c.name}"): ${c.reason}`).join('\n')}`,
+      `nothing was changed: ${conflicts.length} conflict${conflicts.length > 1 ? 's' : ''}:\n${conflicts.map((c) => `  ${describeConflict(c)}`).join('\n')}`,
       { kind: kindByName(conflicts[0].kind).title, object: conflicts[0].id },
     );
   }

@@ -4,6 +4,7 @@ import type { Logger } from '../api/log';
 import { type ConnectionSettings, connectionFromEnv } from '../api/settings';
 import { kindByName, type KindName } from '../kinds';
 import type { JsonObject } from '../kinds/types';
+import { describeConflict } from './apply';
 import type { DesiredSet } from './desired';
 import { emptyLedger, LEDGER_KIND_NAME, ledgerBody } from './ledger';
 import { compareWithSchema, readSchema, type Sending } from './node-schema';
@@ -170,7 +171,7 @@ async function checkPlan(client: PexipClient, set: DesiredSet, checks: Check[]):
     return;
   }
   const conflicts = plan.actions.filter((a) => a.type === 'conflict');
-  for (const c of conflicts) if (c.type === 'conflict') checks.push({ check: 'plan', status: 'fail', kind: kindByName(c.kind).title, detail: `${kindByName(c.kind).title} "${c.name}" (${c.id}): ${c.reason}` });
+  for (const c of conflicts) if (c.type === 'conflict') checks.push({ check: 'plan', status: 'fail', kind: kindByName(c.kind).title, detail: describeConflict(c) });
   if (conflicts.length === 0) {
     const count = (type: string) => plan.actions.filter((a) => a.type === type).length;
     checks.push({ check: 'plan', status: 'ok', detail: `no conflicts: ${count('create')} to create, ${count('update')} to update, ${count('prune')} to prune, ${count('unchanged')} unchanged` });

@@ -84,7 +84,7 @@ describe('pexip-cdktf doctor', () => {
     const r = await doctor('default', ['{desired}'], {}, [{ kind: 'system_location', id: 'loc', spec: { name: 'Hospital Nowhere', policy_server: { $ref: 'policy' } } }]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      'FAIL  plan            system location "Hospital Nowhere" (loc): no system location named "Hospital Nowhere" exists in Pexip (a stack sets fields on existing system locations, never creates one); system locations: "Default location".',
+      'FAIL  plan            system location "loc" ("Hospital Nowhere"): no system location named "Hospital Nowhere" exists in Pexip (a stack sets fields on existing system locations, never creates one); system locations: "Default location".',
     );
     expect(r.sim.writes()).toEqual([]);
   });
