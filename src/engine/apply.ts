@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { basename, isAbsolute, relative } from 'node:path';
 import type { PexipClient, UploadFile } from '../api/client';
 import { ConfigError, PexipCdktfError } from '../api/errors';
-import { CREATION_ORDER, kindByName, REMOVAL_ORDER } from '../kinds';
+import { CREATION_STEPS, kindByName, REMOVAL_ORDER } from '../kinds';
 import { readBoundedFile } from '../util/read-file';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { type DesiredSet, describeObject, packagePath } from './desired';
@@ -87,7 +87,7 @@ export function actionLine(action: Action, detail: string): string {
 }
 
 /**
- * Applies a plan: creates and updates in creation order (so references point at objects that exist), then
+ * Applies a plan: creates and updates in creation steps (so references point at objects that exist), then
  * prunes and removes replaced objects in the documented removal order, then records the result in the stack's
  * ledger. Each step is safe to repeat: a re-run after any failure converges, because objects are found again by
  * their markers, and objects of kinds without a marker by the ledger's entries (written as pending before the create).
@@ -108,11 +108,12 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
   const ledger = new LedgerWriter(client, set.stack, plan.ledger.key, plan.ledger.current);
   // Objects without a marker are recorded as pending before they exist, so a run killed mid-create still knows them.
   await ledger.write(withPendingCreates(plan), context.progress);
-  // Creation order between kinds; the objects of one kind at once (none refers to another of its kind).
-  for (const kind of CREATION_ORDER) {
-    const actions = plan.actions.filter((a) => a.kind === kind.name);
+  // Creation order between steps; the objects of one step at once (none refers to another of its step).
+  for (const step of CREATION_STEPS) {
+    const actions = plan.actions.filter((a) => step.some((kind) => kind.name === a.kind));
     checkStop(context, result);
     await inPool(client, actions, context.stop, async (action) => {
+      const kind = kindByName(action.kind);
       if (action.type === 'unchanged') {
         result.unchanged++;
         if (action.markerStale) await refreshMarker(set, action, uris, plan, context);

@@ -2,8 +2,8 @@ import { PexipCdktfError } from '../api/errors';
 
 /**
  * Bounded parallel work for the engine: independent requests of one step (the list reads of all kinds, the creates
- * of one kind, the deletes of one removal step) run at most `limit` at a time, as a real Management Node across a
- * WAN needs, while the dependency order between steps stays serial. The first failure, or a stop (SIGINT/SIGTERM),
+ * and updates of one creation step, the deletes of one removal step) run at most `limit` at a time, as a real
+ * Management Node across a WAN needs, while the dependency order between steps stays serial. The first failure, or a stop (SIGINT/SIGTERM),
  * starts no new work; work in flight finishes; then every failure is reported.
  */
 

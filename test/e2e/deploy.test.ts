@@ -51,20 +51,22 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     expect(result.output).toContain('licence DEMO-TELEHEALTH-0003: activated');
     // The licence carrier activated the licence before the reconciler ran, so reconcile finds it in place.
     expect(result.output).toContain('Applied: 8 created, 0 updated, 0 replaced, 0 pruned, 1 unchanged.');
-    // The stack's ledger is written first (the theme is recorded as pending before it exists) and completed last.
-    expect(writes()).toEqual([
-      'POST licence',
-      'POST policy_server',
-      'POST policy_server',
+    // The stack's ledger is written first (the theme is recorded as pending before it exists) and completed last;
+    // between them each object comes after the objects it refers to (independent kinds run together, in any order).
+    const w = writes();
+    expect([w[0], w[1], w[w.length - 1]]).toEqual(['POST licence', 'POST policy_server', 'PATCH policy_server']);
+    expect(w.slice(2, -1).sort()).toEqual([
+      'POST gateway_routing_rule',
+      'POST gateway_routing_rule',
+      'POST gateway_routing_rule',
       'POST ivr_theme',
-      'POST webapp_branding',
-      'POST webapp_alias',
+      'POST policy_server',
       'POST telehealth_profile',
-      'POST gateway_routing_rule',
-      'POST gateway_routing_rule',
-      'POST gateway_routing_rule',
-      'PATCH policy_server',
+      'POST webapp_alias',
+      'POST webapp_branding',
     ]);
+    expect(w.indexOf('POST webapp_alias')).toBeGreaterThan(w.indexOf('POST webapp_branding'));
+    expect(w.indexOf('POST gateway_routing_rule')).toBeGreaterThan(Math.max(w.indexOf('POST telehealth_profile'), w.indexOf('POST ivr_theme')));
     const [profile] = await list('telehealth_profile');
     profileId = profile.id;
     const state = JSON.parse(readFileSync(join(project.dir, 'terraform.nonprod.tfstate'), 'utf8'));

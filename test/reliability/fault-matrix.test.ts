@@ -211,7 +211,8 @@ describe('fault matrix', () => {
         sim.expireTokens();
         await running;
         expect(sim.requests.filter((r) => r.path === '/oauth/token/')).toHaveLength(2);
-        expect(sim.requests.filter((r) => r.status === 401).length).toBeLessThanOrEqual(1);
+        // Once per request in flight when the token expired, at most; then the one renewed token serves them all.
+        expect(sim.requests.filter((r) => r.status === 401).length).toBeLessThanOrEqual(parallelism);
       } else if (scenario.phase === 'remove') {
         await remove();
       } else {
