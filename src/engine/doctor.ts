@@ -7,7 +7,8 @@ import type { JsonObject } from '../kinds/types';
 import { describeConflict } from './apply';
 import type { DesiredSet } from './desired';
 import { emptyLedger, LEDGER_KIND_NAME, ledgerBody } from './ledger';
-import { compareWithSchema, readSchema, type Sending } from './node-schema';
+import { compareWithSchema, type NodeSchema, readSchema, type Sending } from './node-schema';
+import { inPool } from './live';
 import { desiredBody } from './plan';
 import { planAgainstLive } from './reconcile';
 import { SecretResolver } from './secrets';
@@ -144,7 +145,11 @@ async function checkSchemas(client: PexipClient, set: DesiredSet, appDir: string
   }
   if (set.objects.length > 0) byKind.set(LEDGER_KIND_NAME, [...(byKind.get(LEDGER_KIND_NAME) ?? []), { body: ledgerBody(emptyLedger(set.stack)), creating: true }]);
   const kinds = [...byKind.keys()].map(kindByName);
-  const results = await Promise.allSettled(kinds.map((kind) => readSchema(client, kind)));
+  // Every kind is read, `PEXIP_PARALLELISM` at a time, whatever fails: doctor reports each failure on its own line.
+  const results: PromiseSettledResult<NodeSchema>[] = [];
+  await inPool(client, kinds.map((kind, i) => ({ kind, i })), undefined, async ({ kind, i }) => {
+    results[i] = await readSchema(client, kind).then((value) => ({ status: 'fulfilled' as const, value }), (reason: unknown) => ({ status: 'rejected' as const, reason }));
+  });
   results.forEach((result, i) => {
     const kind = kinds[i];
     if (result.status === 'rejected') {

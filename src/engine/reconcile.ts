@@ -59,7 +59,7 @@ async function fitToNode(set: DesiredSet, plan: Plan, live: LiveState, secrets: 
   if (plan.actions.some((a) => a.type === 'conflict')) return { set, plan };
   const sendings = plannedSendings(set, plan, secrets);
   if (sendings.size === 0) return { set, plan };
-  const findings = await checkSchemas(options.client, sendings);
+  const findings = await checkSchemas(options.client, sendings, options.stop);
   const mismatches = findings.filter((f) => f.status === 'mismatch');
   if (mismatches.length > 0) throw new SchemaMismatchError(mismatches);
   for (const f of findings) options.debug?.(`${f.kind.name}.${f.field}: ${f.message}`);

@@ -4,8 +4,9 @@ import { kindByName, type KindName } from '../kinds';
 import type { JsonObject, KindSpec } from '../kinds/types';
 import type { DesiredSet } from './desired';
 import { ledgerBody, emptyLedger, LEDGER_KIND_NAME } from './ledger';
-import { compareWithSchema, readSchema, type SchemaFinding, type Sending } from './node-schema';
-import { uriOfLive } from './live';
+import { compareWithSchema, type NodeSchema, readSchema, type SchemaFinding, type Sending } from './node-schema';
+import { inPool, uriOfLive } from './live';
+import type { StopToken } from './pool';
 import { desiredBody, diffFields, type Plan } from './plan';
 
 /**
@@ -49,11 +50,14 @@ export function plannedSendings(set: DesiredSet, plan: Plan, secrets: ReadonlyMa
   return byKind;
 }
 
-/** Reads the schemas of the given kinds (in parallel) and compares; returns every finding. */
-export async function checkSchemas(client: PexipClient, sendings: ReadonlyMap<KindName, readonly Sending[]>): Promise<SchemaFinding[]> {
-  const kinds = [...sendings.keys()].map(kindByName);
-  const schemas = await Promise.all(kinds.map((kind) => readSchema(client, kind)));
-  return schemas.flatMap((schema) => compareWithSchema(schema, sendings.get(schema.kind.name as KindName) ?? []));
+/** Reads the schemas of the given kinds (`PEXIP_PARALLELISM` at a time) and compares; returns every finding. */
+export async function checkSchemas(client: PexipClient, sendings: ReadonlyMap<KindName, readonly Sending[]>, stop?: StopToken): Promise<SchemaFinding[]> {
+  const schemas = new Map<KindName, NodeSchema>();
+  await inPool(client, [...sendings.keys()], stop, async (name) => {
+    schemas.set(name, await readSchema(client, kindByName(name)));
+  });
+  // In the order the kinds were given, whatever order the reads finished in.
+  return [...sendings.keys()].flatMap((name) => compareWithSchema(schemas.get(name)!, sendings.get(name) ?? []));
 }
 
 /** The desired set with the node's spellings of guessed values (the `adapted` findings) put in. */
