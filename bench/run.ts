@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PARALLELISM as DEFAULT_PARALLELISM } from '../src/api/settings';
 import { generateEpicKey } from '../src/epic/encryption-key';
 import { KINDS } from '../src/kinds';
 import type { JsonObject } from '../src/kinds/types';
@@ -31,7 +32,7 @@ const USER = 'admin';
 const PASSWORD = 'bench-password';
 const STACK = 'bench';
 const WAN: WanModel = { readMs: 50, writeMs: 200, jitterMs: 10 };
-const PARALLELISM = 4;
+const PARALLELISM = DEFAULT_PARALLELISM.fallback;
 const DEFAULT_SIZES = { loopback: [10, 50, 200], wan: [10, 50], gitops: [200] } as const;
 type Section = keyof typeof DEFAULT_SIZES;
 

@@ -17,8 +17,9 @@ export interface ConnectionSettings {
   /** Attempts per idempotent request (first try included); `PEXIP_MAX_ATTEMPTS`, 1–10. */
   readonly maxAttempts: number;
   /**
-   * How many requests the engine may have in flight at once (`PEXIP_PARALLELISM`, 1–16, default 4). A Management
-   * Node serves the API from one host; more than a handful of concurrent requests only queues there.
+   * How many requests the engine may have in flight at once (`PEXIP_PARALLELISM`, 1–16, default 8). Below the 10 of
+   * Terraform, which Pexip's own provider runs at; enough to list every kind in two rounds. A small Management Node
+   * may want less (pexshell caps itself at 5).
    */
   readonly parallelism: number;
   /** Warnings the caller must print on every run, whatever the log level (insecure modes). */
@@ -46,7 +47,7 @@ const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 /** Bounds of the numeric settings (README, "Environment variables"). */
 export const TIMEOUT_SECONDS = { min: 1, max: 3600, fallback: 30 } as const;
 export const MAX_ATTEMPTS = { min: 1, max: 10, fallback: 5 } as const;
-export const PARALLELISM = { min: 1, max: 16, fallback: 4 } as const;
+export const PARALLELISM = { min: 1, max: 16, fallback: 8 } as const;
 /** Caps on files named by settings: far above any real CA bundle or key, far below memory trouble. */
 export const CA_FILE_MAX_BYTES = 1024 * 1024;
 export const PRIVATE_KEY_FILE_MAX_BYTES = 64 * 1024;

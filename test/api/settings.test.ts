@@ -64,7 +64,7 @@ describe('connection settings from the environment', () => {
 
 describe('numeric settings', () => {
   it('defaults to a 30 s timeout, 5 attempts and 4 requests at once', () => {
-    expect(connectionFromEnv(basic)).toMatchObject({ timeoutMs: 30_000, maxAttempts: 5, parallelism: 4 });
+    expect(connectionFromEnv(basic)).toMatchObject({ timeoutMs: 30_000, maxAttempts: 5, parallelism: 8 });
   });
 
   it('accepts the bounds, and decimal seconds from 1', () => {

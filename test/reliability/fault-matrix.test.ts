@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { PexipClient } from '../../src/api/client';
-import { connectionFromEnv } from '../../src/api/settings';
+import { connectionFromEnv, PARALLELISM } from '../../src/api/settings';
 import { type DesiredSet, validateDesiredSet } from '../../src/engine/desired';
 import { hasChanges } from '../../src/engine/plan';
 import { planAgainstLive, reconcile } from '../../src/engine/reconcile';
@@ -71,7 +71,7 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'remove blocked by an unowned object using an owned one', phase: 'remove', during: 'unowned-reference', first: 'fails' },
 ];
 /** Every scenario runs serially and at the default parallelism: the guarantees must not depend on it. */
-const PARALLELISMS = [1, 4];
+const PARALLELISMS = [1, PARALLELISM.fallback];
 
 interface Outcome {
   scenario: string;
