@@ -107,7 +107,29 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
   const { client } = context;
   const ledger = new LedgerWriter(client, set.stack, plan.ledger.key, plan.ledger.current);
   // Objects without a marker are recorded as pending before they exist, so a run killed mid-create still knows them.
-  await ledger.write(withPendingCreates(plan), context.progress);
+  const pendingLedger = withPendingCreates(plan);
+  await ledger.write(pendingLedger, context.progress);
+  // Field claims and restorations done so far: a run that stops or fails after setting a location field still records
+  // what was there before, or removal could never give it back.
+  const claimsDone = new Set<Action>();
+  try {
+    await applySteps(set, plan, context, result, uris, keys, claimsDone);
+    checkStop(context, result);
+    await ledger.write(ledgerAfter(set, plan, keys, uris), context.progress);
+  } catch (error) {
+    if (claimsDone.size > 0) {
+      const fields = fieldRecords(set, plan, uris, plan.ledger.current.fields, (a) => claimsDone.has(a));
+      await ledger.write({ ...pendingLedger, fields }, context.progress).catch((e: unknown) => {
+        context.progress(`! the location fields set so far could not be recorded in the stack's ledger (${e instanceof Error ? e.message : String(e)}); what they held before is then not known to removal`);
+      });
+    }
+    throw error;
+  }
+  return result;
+}
+
+async function applySteps(set: DesiredSet, plan: Plan, context: ApplyContext, result: ApplyResult, uris: Map<string, string>, keys: Map<string, string>, claimsDone: Set<Action>): Promise<void> {
+  const { client } = context;
   // Creation order between steps; the objects of one step at once (none refers to another of its step).
   for (const step of CREATION_STEPS) {
     const actions = plan.actions.filter((a) => step.some((kind) => kind.name === a.kind));
@@ -128,6 +150,7 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
       if (action.type === 'update') {
         const patch = patchBody(body, diffFields(kind, body, action.live).map((c) => c.field), action.sendSecrets ? secrets : {});
         await client.update(kind, action.key, patch, { ...(action.uploadPackage ? { file } : {}), object: action.name });
+        if (kind.management) claimsDone.add(action);
         result.updated++;
         context.progress(actionLine(action, updateDetail(action, action.changes.map((c) => c.field))));
         return;
@@ -145,7 +168,10 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
   for (const kind of REMOVAL_ORDER) {
     checkStop(context, result);
     const restores = plan.actions.filter((a): a is RestoreAction => a.kind === kind.name && a.type === 'restore');
-    await inPool(client, restores, context.stop, (action) => restoreFields(client, kind, action.key, action.name, action.restorations, context.progress));
+    await inPool(client, restores, context.stop, async (action) => {
+      await restoreFields(client, kind, action.key, action.name, action.restorations, context.progress);
+      claimsDone.add(action);
+    });
     const deletes = plan.actions.filter((a) => a.kind === kind.name && (a.type === 'prune' || a.type === 'replace'));
     await inPool(client, deletes, context.stop, async (action) => {
       const key = (action as { key: string }).key;
@@ -158,9 +184,6 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
       }
     });
   }
-  checkStop(context, result);
-  await ledger.write(ledgerAfter(set, plan, keys, uris), context.progress);
-  return result;
 }
 
 /** After a SIGINT/SIGTERM, between steps: end the run, saying what was done. */
@@ -213,7 +236,6 @@ function withPendingCreates(plan: Plan): Ledger {
  */
 function ledgerAfter(set: DesiredSet, plan: Plan, keys: ReadonlyMap<string, string>, uris: ReadonlyMap<string, string>): Ledger {
   const objects: Record<string, LedgerEntry> = {};
-  const fields: Record<string, Ledger['fields'][string]> = { ...plan.ledger.current.fields };
   for (const object of set.objects) {
     const kind = kindByName(object.kind);
     const key = keys.get(object.id);
@@ -226,9 +248,18 @@ function ledgerAfter(set: DesiredSet, plan: Plan, keys: ReadonlyMap<string, stri
     const owner = ownerFor(set, object);
     objects[object.id] = { kind: object.kind, key, ...(owner.packageHash ? { pkg: owner.packageHash } : {}), ...(owner.secretsVersion ? { sv: owner.secretsVersion } : {}), h: owner.specHash! };
   }
+  return { stack: set.stack, objects, fields: fieldRecords(set, plan, uris, plan.ledger.current.fields, () => true) };
+}
+
+/**
+ * The ledger's field records once the given claims and restorations are done: what the stack set on each location,
+ * and what was there before it first set each field.
+ */
+function fieldRecords(set: DesiredSet, plan: Plan, uris: ReadonlyMap<string, string>, current: Ledger['fields'], done: (action: Action) => boolean): Ledger['fields'] {
+  const fields: Record<string, Ledger['fields'][string]> = { ...current };
   for (const action of plan.actions) {
     const kind = kindByName(action.kind);
-    if (!kind.management) continue;
+    if (!kind.management || !done(action)) continue;
     if (action.type === 'restore') {
       const id = claimKey(kind, action.live);
       const kept = Object.fromEntries(Object.entries(fields[id]?.fields ?? {}).filter(([field]) => !action.restorations.some((r) => r.field === field)));
@@ -247,7 +278,7 @@ function ledgerAfter(set: DesiredSet, plan: Plan, keys: ReadonlyMap<string, stri
     );
     fields[id] = { name: action.name, fields: { ...before, ...recorded } };
   }
-  return { stack: set.stack, objects, fields };
+  return fields;
 }
 
 function patchBody(body: JsonObject, changed: readonly string[], secrets: Readonly<Record<string, string>>): JsonObject {

@@ -5,6 +5,7 @@ import { type DesiredObject, type DesiredSet, validateDesiredSet } from '../../s
 import { hasChanges } from '../../src/engine/plan';
 import { planAgainstLive, reconcile } from '../../src/engine/reconcile';
 import { removeStack } from '../../src/engine/remove';
+import { InterruptedError, StopToken } from '../../src/engine/pool';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { integrationSet, secretEnv, type Workspace, without, withSpec, workspace } from '../helpers/desired';
 import { clientFor, raw, startSimulator } from '../helpers/simulator';
@@ -156,6 +157,31 @@ describe('assigning a policy profile and a web proxy to locations', () => {
     await removeStack(client, 'nonprod', (line) => lines.push(line));
     expect(await location('Hospital DC')).toMatchObject({ policy_server: handMade, http_proxy: null });
     expect(await byName('http_proxy', 'Epic egress proxy')).toBeUndefined();
+  });
+
+  it.each([
+    ['stops (SIGINT) right after', 'stop'],
+    ['fails on the ledger write right after', 'fail'],
+  ])('a run that %s setting a location field still records what was there, so removal gives it back', async (_what, how) => {
+    const handMade = (await raw(sim, 'POST', `${CONFIG}/policy_server/`, { json: { name: 'Site policy (by hand)' } })).headers.get('location')!;
+    await raw(sim, 'PATCH', (await location('Hospital DC')).resource_uri, { json: { policy_server: handMade } });
+    const set = validateDesiredSet(JSON.parse(JSON.stringify(withLocations(integrationSet(ws), claim('Hospital DC', { takeOver: true })))));
+    const stop = new StopToken();
+    if (how === 'fail') {
+      // The ledger's final write (the only PATCH of a policy profile in a first deploy) fails once.
+      sim.faults.add({ match: { method: 'PATCH', path: '/policy_server/' }, action: { type: 'status', status: 500 }, times: 1 });
+    }
+    const progress = (line: string) => {
+      lines.push(line);
+      if (how === 'stop' && line.startsWith('~ update system location')) stop.stop('SIGINT');
+    };
+    const error = await reconcile(set, { client, env: secretEnv(), baseDir: ws.dir, progress, stop }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(how === 'stop' ? InterruptedError : Error);
+    const ours = await byName('policy_server', 'Telehealth local policy');
+    expect((await location('Hospital DC')).policy_server).toBe(ours.resource_uri);
+    await removeStack(client, 'nonprod', (line) => lines.push(line));
+    expect((await location('Hospital DC')).policy_server).toBe(handMade);
+    expect(await byName('policy_server', 'Telehealth local policy')).toBeUndefined();
   });
 
   it('refuses, when removing, an object a location uses that the stack did not assign', async () => {
