@@ -108,12 +108,12 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
   const ledger = new LedgerWriter(client, set.stack, plan.ledger.key, plan.ledger.current);
   // Objects without a marker are recorded as pending before they exist, so a run killed mid-create still knows them.
   const pendingLedger = withPendingCreates(plan);
-  await ledger.write(pendingLedger, context.progress);
+  const recordPending = () => ledger.write(pendingLedger, context.progress);
   // Field claims and restorations done so far: a run that stops or fails after setting a location field still records
   // what was there before, or removal could never give it back.
   const claimsDone = new Set<Action>();
   try {
-    await applySteps(set, plan, context, result, uris, keys, claimsDone);
+    await applySteps(set, plan, context, result, uris, keys, claimsDone, recordPending);
     checkStop(context, result);
     await ledger.write(ledgerAfter(set, plan, keys, uris), context.progress);
   } catch (error) {
@@ -128,13 +128,47 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
   return result;
 }
 
-async function applySteps(set: DesiredSet, plan: Plan, context: ApplyContext, result: ApplyResult, uris: Map<string, string>, keys: Map<string, string>, claimsDone: Set<Action>): Promise<void> {
+/** A create whose object has no marker: it may start only once the ledger records it as pending. */
+function needsPendingEntry(action: Action): boolean {
+  return (action.type === 'create' || action.type === 'replace') && kindByName(action.kind).ownership.style === 'ledger';
+}
+
+async function applySteps(
+  set: DesiredSet,
+  plan: Plan,
+  context: ApplyContext,
+  result: ApplyResult,
+  uris: Map<string, string>,
+  keys: Map<string, string>,
+  claimsDone: Set<Action>,
+  recordPending: () => Promise<void>,
+): Promise<void> {
   const { client } = context;
+  // The pending entries go out first among the first step's requests, not before them: only the creates they record
+  // wait for them (a WAN write latency saved on every deploy). False once the write failed (the pool reports it).
+  let settle!: (written: boolean) => void;
+  const pendingRecorded = new Promise<boolean>((resolve) => (settle = resolve));
+  let queued = false;
+  type Work = { readonly action: Action } | { readonly ledger: true };
   // Creation order between steps; the objects of one step at once (none refers to another of its step).
   for (const step of CREATION_STEPS) {
     const actions = plan.actions.filter((a) => step.some((kind) => kind.name === a.kind));
     checkStop(context, result);
-    await inPool(client, actions, context.stop, async (action) => {
+    const work: Work[] = actions.map((action) => ({ action }));
+    if (!queued && actions.some((a) => a.type !== 'unchanged')) {
+      work.unshift({ ledger: true });
+      queued = true;
+    }
+    await inPool(client, work, context.stop, async (item) => {
+      if ('ledger' in item) {
+        await recordPending().then(() => settle(true), (error: unknown) => {
+          settle(false);
+          throw error;
+        });
+        return;
+      }
+      const { action } = item;
+      if (needsPendingEntry(action) && !(await pendingRecorded)) return;
       const kind = kindByName(action.kind);
       if (action.type === 'unchanged') {
         result.unchanged++;

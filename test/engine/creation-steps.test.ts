@@ -63,5 +63,19 @@ describe('creation steps', () => {
       expect(order.indexOf('gateway_routing_rule')).toBeGreaterThan(Math.max(order.indexOf('ivr_theme'), order.indexOf('telehealth_profile')));
       expect(order.indexOf('webapp_alias')).toBeGreaterThan(order.indexOf('webapp_branding'));
     });
+
+    it('records pending entries before any create of a kind without a marker; the other creates need not wait', async () => {
+      // The ledger's first write (its create, a policy profile) is held: marker-owned creates go ahead meanwhile.
+      sim.addFault({ match: { method: 'POST', path: '/policy_server/' }, action: { type: 'hold', maxMs: 15_000 } });
+      const posts = () => sim.requests.filter((r) => r.method === 'POST').map((r) => r.resource ?? r.path);
+      const running = reconcile(validateDesiredSet(JSON.parse(JSON.stringify(integrationSet(ws)))), { client, env: secretEnv(), baseDir: ws.dir, progress: () => undefined });
+      await waitFor(() => sim.heldCount === 1 && posts().includes('telehealth_profile'));
+      await new Promise((r) => setTimeout(r, 100));
+      // The theme has no marker: created before its pending entry is written, a killed run could orphan it.
+      expect(posts()).not.toContain('ivr_theme');
+      sim.releaseHeld();
+      await running;
+      expect(posts().indexOf('ivr_theme')).toBeGreaterThan(posts().indexOf('policy_server'));
+    });
   });
 });
