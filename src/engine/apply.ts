@@ -5,7 +5,7 @@ import { ConfigError, PexipCdktfError } from '../api/errors';
 import { CREATION_STEPS, kindByName, REMOVAL_ORDER } from '../kinds';
 import { readBoundedFile } from '../util/read-file';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
-import { type DesiredSet, describeObject, packagePath } from './desired';
+import { type DesiredSet, describeObject, isRef, packagePath } from './desired';
 import { claimKey, comparable, type Restoration } from './field-claims';
 import { type Ledger, type LedgerEntry, LedgerWriter } from './ledger';
 import { InterruptedError, type StopToken } from './pool';
@@ -144,31 +144,20 @@ async function applySteps(
   recordPending: () => Promise<void>,
 ): Promise<void> {
   const { client } = context;
-  // The pending entries go out first among the first step's requests, not before them: only the creates they record
-  // wait for them (a WAN write latency saved on every deploy). False once the write failed (the pool reports it).
-  let settle!: (written: boolean) => void;
-  const pendingRecorded = new Promise<boolean>((resolve) => (settle = resolve));
-  let queued = false;
+  // One pool for the whole deploy, in creation order: each request waits only for what it needs (the objects it refers
+  // to, the licence, and for a create without a marker the ledger's pending entries), not for a whole step.
   type Work = { readonly action: Action } | { readonly ledger: true };
-  // Creation order between steps; the objects of one step at once (none refers to another of its step).
-  for (const step of CREATION_STEPS) {
-    const actions = plan.actions.filter((a) => step.some((kind) => kind.name === a.kind));
-    checkStop(context, result);
-    const work: Work[] = actions.map((action) => ({ action }));
-    if (!queued && actions.some((a) => a.type !== 'unchanged')) {
-      work.unshift({ ledger: true });
-      queued = true;
-    }
-    await inPool(client, work, context.stop, async (item) => {
-      if ('ledger' in item) {
-        await recordPending().then(() => settle(true), (error: unknown) => {
-          settle(false);
-          throw error;
-        });
-        return;
-      }
+  const actions = CREATION_STEPS.flatMap((step) => plan.actions.filter((a) => step.some((kind) => kind.name === a.kind)));
+  const work: Work[] = [{ ledger: true }, ...actions.map((action) => ({ action }))];
+  const after = dependencies(work.map((w) => ('action' in w ? w.action : undefined)));
+  checkStop(context, result);
+  await inPool(
+    client,
+    work,
+    context.stop,
+    async (item) => {
+      if ('ledger' in item) return recordPending();
       const { action } = item;
-      if (needsPendingEntry(action) && !(await pendingRecorded)) return;
       const kind = kindByName(action.kind);
       if (action.type === 'unchanged') {
         result.unchanged++;
@@ -195,8 +184,9 @@ async function applySteps(
       if (action.type === 'create') result.created++;
       else result.replaced++;
       context.progress(actionLine(action, action.type === 'replace' ? `${action.reason}; new ${kind.detailKey} ${created.key}` : `${kind.detailKey} ${created.key}`));
-    });
-  }
+    },
+    after,
+  );
   // Removal order between steps; the deletes of one step at once. Fields given back first: Pexip refuses to delete a
   // policy profile or web proxy a location still uses.
   for (const kind of REMOVAL_ORDER) {
@@ -218,6 +208,34 @@ async function applySteps(
       }
     });
   }
+}
+
+/**
+ * What each item of the deploy's pool waits for (`undefined` is the ledger's pending write): the objects created in
+ * this run that it refers to, the licence (telehealth objects may need it active), and for a create without a marker
+ * the pending write.
+ */
+function dependencies(items: readonly (Action | undefined)[]): (index: number) => number[] {
+  const ledgerIndex = items.indexOf(undefined);
+  const created = new Map<string, number>();
+  const licence: number[] = [];
+  items.forEach((action, i) => {
+    if (!action || action.type === 'unchanged') return;
+    if (action.kind === 'licence') licence.push(i);
+    if ((action.type === 'create' || action.type === 'replace') && action.id) created.set(action.id, i);
+  });
+  return (index) => {
+    const action = items[index];
+    if (!action) return [];
+    const deps = action.kind === 'licence' ? [] : licence.filter((i) => i < index);
+    if (needsPendingEntry(action)) deps.push(ledgerIndex);
+    const spec = 'object' in action && action.object ? action.object.spec : {};
+    for (const value of Object.values(spec).flatMap((v) => (Array.isArray(v) ? v : [v]))) {
+      const target = isRef(value) ? created.get(value.$ref) : undefined;
+      if (target !== undefined) deps.push(target);
+    }
+    return deps;
+  };
 }
 
 /** After a SIGINT/SIGTERM, between steps: end the run, saying what was done. */

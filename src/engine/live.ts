@@ -27,9 +27,9 @@ export async function observe(client: PexipClient, kinds: readonly KindSpec[] = 
  * Runs a step's independent requests with the client's parallelism. When one fails for good the client stops
  * retrying, so the others end quickly and every failure is reported together.
  */
-export async function inPool<T>(client: PexipClient, items: readonly T[], stop: StopToken | undefined, task: (item: T) => Promise<void>): Promise<void> {
+export async function inPool<T>(client: PexipClient, items: readonly T[], stop: StopToken | undefined, task: (item: T) => Promise<void>, after?: (index: number) => readonly number[]): Promise<void> {
   try {
-    await runPool(items, { limit: client.parallelism, stop, onFirstFailure: () => client.haltRetries() }, task);
+    await runPool(items, { limit: client.parallelism, stop, onFirstFailure: () => client.haltRetries(), after }, task);
   } finally {
     client.haltRetries(false);
   }

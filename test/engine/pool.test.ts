@@ -41,4 +41,33 @@ describe('bounded parallel work', () => {
     expect(stop.reason).toBe('SIGINT');
     await expect(stop.whenStopped()).resolves.toBeUndefined();
   });
+
+  it('starts an item once what it waits for is done, without a waiting item holding a place', async () => {
+    // Item 1 waits for the slow item 0; items 2 and 3 are free and take the second place meanwhile.
+    const events: string[] = [];
+    const items = [30, 1, 1, 1].map((ms, index) => ({ ms, index }));
+    await runPool(items, { limit: 2, after: (i) => (i === 1 ? [0] : []) }, async ({ ms, index }) => {
+      events.push(`start ${index}`);
+      await tick(ms);
+      events.push(`end ${index}`);
+    });
+    expect(events.filter((e) => e.startsWith('start'))).toEqual(['start 0', 'start 2', 'start 3', 'start 1']);
+    expect(events.indexOf('start 1')).toBeGreaterThan(events.indexOf('end 0'));
+  });
+
+  it('runs dependants in order after their dependencies, and never starts work that waits on a failure', async () => {
+    const order: string[] = [];
+    const after = (i: number) => [[], [0], [1], []][i];
+    const error = await runPool(['a', 'b', 'c', 'd'], { limit: 4, after }, async (name) => {
+      order.push(name);
+      await tick(name === 'a' ? 10 : 1);
+      if (name === 'b') throw new Error('b failed');
+    }).catch((e: unknown) => e);
+    expect(order).toEqual(['a', 'd', 'b']);
+    expect((error as Error).message).toBe('b failed');
+  });
+
+  it('refuses an item that would wait for a later one (it could never start)', async () => {
+    await expect(runPool([1, 2], { limit: 2, after: (i) => (i === 0 ? [1] : []) }, async () => undefined)).rejects.toThrow(/item 0 would wait for a later item/);
+  });
 });

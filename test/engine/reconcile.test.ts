@@ -46,8 +46,15 @@ describe('reconcile', () => {
     const w = writes();
     expect([w[0], w[w.length - 1]]).toEqual(['POST policy_server', 'PATCH policy_server']);
     expect(w.slice(1, -1).sort()).toEqual(['POST gateway_routing_rule', 'POST gateway_routing_rule', 'POST ivr_theme', 'POST policy_server', 'POST telehealth_profile', 'POST webapp_alias', 'POST webapp_branding']);
-    expect(w.indexOf('POST webapp_alias')).toBeGreaterThan(w.indexOf('POST webapp_branding'));
-    expect(w.indexOf('POST gateway_routing_rule')).toBeGreaterThan(Math.max(w.indexOf('POST telehealth_profile'), w.indexOf('POST ivr_theme')));
+    // Progress lines come as each create completes, so they show the order per object (the device-pairing rule refers
+    // to nothing of ours and may go early; the telehealth rule waits for its profile and theme).
+    const at = (prefix: string) => {
+      const index = lines.findIndex((l) => l.startsWith(prefix));
+      expect(index).toBeGreaterThanOrEqual(0);
+      return index;
+    };
+    expect(at('+ create web app path')).toBeGreaterThan(at('+ create web app branding'));
+    expect(at('+ create call routing rule "Epic telehealth')).toBeGreaterThan(Math.max(at('+ create Epic telehealth profile'), at('+ create theme')));
     const [profile] = await list('telehealth_profile');
     expect(profile).toMatchObject({ name: 'Healthcare Org', uuid: PROFILE_UUID, description: expect.stringMatching(/^Epic non-production \[pexip-cdktf:nonprod\/profile;sv=1;h=[0-9a-f]{8}\]$/) });
     const rule = (await list('gateway_routing_rule')).find((r) => r.name === 'Epic telehealth (non-prod)')!;
@@ -321,9 +328,9 @@ describe('remove', () => {
     await run(integrationSet(ws));
     sim.clearRequests();
     const removed = await removeStack(client, 'nonprod', (line) => lines.push(line));
-    expect(removed.map((r) => `${r.kind}:${r.name}`)).toEqual([
-      'gateway_routing_rule:Epic telehealth (non-prod)',
-      'gateway_routing_rule:Epic device pairing (non-prod)',
+    // The deletes of one removal step run together: the two rules in either order, both before the profile.
+    expect(removed.slice(0, 2).map((r) => r.name).sort()).toEqual(['Epic device pairing (non-prod)', 'Epic telehealth (non-prod)']);
+    expect(removed.slice(2).map((r) => `${r.kind}:${r.name}`)).toEqual([
       'telehealth_profile:Healthcare Org',
       'webapp_alias:telehealth-test',
       'webapp_branding:Telehealth branding',
