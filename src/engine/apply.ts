@@ -87,7 +87,7 @@ export function actionLine(action: Action, detail: string): string {
 }
 
 /**
- * Applies a plan: creates and updates in creation steps (so references point at objects that exist), then
+ * Applies a plan: creates and updates, each once the objects it refers to exist, then
  * prunes and removes replaced objects in the documented removal order, then records the result in the stack's
  * ledger. Each step is safe to repeat: a re-run after any failure converges, because objects are found again by
  * their markers, and objects of kinds without a marker by the ledger's entries (written as pending before the create).

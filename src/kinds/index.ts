@@ -47,10 +47,9 @@ export const REMOVAL_ORDER: readonly KindSpec[] = [...KINDS].sort((a, b) => a.re
 export const CREATION_ORDER: readonly KindSpec[] = [...REMOVAL_ORDER].reverse();
 
 /**
- * Creation order as steps that may each run at once: a step's kinds refer only to kinds of earlier steps, so waiting
- * for one kind to finish before the next starts is needed only across steps (measured: at 200 ms per write, five
- * kinds of ten objects took 15 rounds of writes one kind after another, 13 by step). The licence comes alone, first:
- * telehealth objects may need it active.
+ * Creation order as steps by depth: a step's kinds refer only to kinds of earlier steps. A deploy queues its creates
+ * and updates step by step, so the objects others wait for (profiles before rules) start first; each then waits only
+ * for the objects it refers to (engine/apply.ts). The licence comes alone, first: telehealth objects may need it active.
  */
 export const CREATION_STEPS: readonly (readonly KindSpec[])[] = (() => {
   const step = new Map<KindSpec, number>();
