@@ -109,16 +109,22 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
   // Objects without a marker are recorded as pending before they exist, so a run killed mid-create still knows them.
   const pendingLedger = withPendingCreates(plan);
   const recordPending = () => ledger.write(pendingLedger, context.progress);
-  // Field claims and restorations done so far: a run that stops or fails after setting a location field still records
-  // what was there before, or removal could never give it back.
+  // Location fields the run will set are recorded (with what they hold now) before their PATCH, so a run killed right
+  // after one still lets removal give the old value back. Restorations done so far are recorded when a run stops or
+  // fails; a killed one leaves their records, which removal then treats as a value changed since (left alone).
   const claimsDone = new Set<Action>();
+  let claimsRecorded = false;
+  const recordClaims = async () => {
+    await ledger.write({ ...pendingLedger, fields: fieldRecords(set, plan, uris, plan.ledger.current.fields, isClaimUpdate) }, context.progress);
+    claimsRecorded = true;
+  };
   try {
-    await applySteps(set, plan, context, result, uris, keys, claimsDone, recordPending);
+    await applySteps(set, plan, context, result, uris, keys, claimsDone, recordPending, recordClaims);
     checkStop(context, result);
     await ledger.write(ledgerAfter(set, plan, keys, uris), context.progress);
   } catch (error) {
-    if (claimsDone.size > 0) {
-      const fields = fieldRecords(set, plan, uris, plan.ledger.current.fields, (a) => claimsDone.has(a));
+    if (claimsDone.size > 0 || claimsRecorded) {
+      const fields = fieldRecords(set, plan, uris, plan.ledger.current.fields, (a) => claimsDone.has(a) || (claimsRecorded && isClaimUpdate(a)));
       await ledger.write({ ...pendingLedger, fields }, context.progress).catch((e: unknown) => {
         context.progress(`! the location fields set so far could not be recorded in the stack's ledger (${e instanceof Error ? e.message : String(e)}); what they held before is then not known to removal`);
       });
@@ -126,6 +132,11 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
     throw error;
   }
   return result;
+}
+
+/** An update that sets fields of an object the stack does not own (a location's policy profile). */
+function isClaimUpdate(action: Action): boolean {
+  return action.type === 'update' && kindByName(action.kind).management !== undefined;
 }
 
 /** A create whose object has no marker: it may start only once the ledger records it as pending. */
@@ -142,21 +153,24 @@ async function applySteps(
   keys: Map<string, string>,
   claimsDone: Set<Action>,
   recordPending: () => Promise<void>,
+  recordClaims: () => Promise<void>,
 ): Promise<void> {
   const { client } = context;
   // One pool for the whole deploy, in creation order: each request waits only for what it needs (the objects it refers
-  // to, the licence, and for a create without a marker the ledger's pending entries), not for a whole step.
-  type Work = { readonly action: Action } | { readonly ledger: true };
+  // to, the licence, and for a create without a marker the ledger's pending entries), not for a whole step. Location
+  // fields wait for the ledger to record them, queued just before the first of them.
   const actions = CREATION_STEPS.flatMap((step) => plan.actions.filter((a) => step.some((kind) => kind.name === a.kind)));
-  const work: Work[] = [{ ledger: true }, ...actions.map((action) => ({ action }))];
-  const after = dependencies(work.map((w) => ('action' in w ? w.action : undefined)));
+  const firstClaim = actions.findIndex(isClaimUpdate);
+  const work: Work[] = [{ ledger: 'pending' }, ...actions.map((action) => ({ action }))];
+  if (firstClaim >= 0) work.splice(firstClaim + 1, 0, { ledger: 'claims' });
+  const after = dependencies(work);
   checkStop(context, result);
   await inPool(
     client,
     work,
     context.stop,
     async (item) => {
-      if ('ledger' in item) return recordPending();
+      if ('ledger' in item) return item.ledger === 'pending' ? recordPending() : recordClaims();
       const { action } = item;
       const kind = kindByName(action.kind);
       if (action.type === 'unchanged') {
@@ -210,31 +224,42 @@ async function applySteps(
   }
 }
 
+/** An item of the deploy's pool: an action, or a write of the ledger (pending entries; location fields about to be set). */
+type Work = { readonly action: Action } | { readonly ledger: 'pending' | 'claims' };
+
 /**
- * What each item of the deploy's pool waits for (`undefined` is the ledger's pending write): the objects created in
- * this run that it refers to, the licence (telehealth objects may need it active), and for a create without a marker
- * the pending write.
+ * What each item of the deploy's pool waits for: the objects created in this run that it refers to, the licence
+ * (telehealth objects may need it active); a create without a marker, the pending entries; a location field, its
+ * record (which waits for the pending write and for the objects the fields will point at, to know their URIs).
  */
-function dependencies(items: readonly (Action | undefined)[]): (index: number) => number[] {
-  const ledgerIndex = items.indexOf(undefined);
+function dependencies(items: readonly Work[]): (index: number) => number[] {
+  const ledgerAt = (which: 'pending' | 'claims') => items.findIndex((w) => 'ledger' in w && w.ledger === which);
   const created = new Map<string, number>();
   const licence: number[] = [];
-  items.forEach((action, i) => {
-    if (!action || action.type === 'unchanged') return;
+  items.forEach((item, i) => {
+    if (!('action' in item) || item.action.type === 'unchanged') return;
+    const { action } = item;
     if (action.kind === 'licence') licence.push(i);
     if ((action.type === 'create' || action.type === 'replace') && action.id) created.set(action.id, i);
   });
-  return (index) => {
-    const action = items[index];
-    if (!action) return [];
-    const deps = action.kind === 'licence' ? [] : licence.filter((i) => i < index);
-    if (needsPendingEntry(action)) deps.push(ledgerIndex);
+  const refsOf = (action: Action) => {
     const spec = 'object' in action && action.object ? action.object.spec : {};
-    for (const value of Object.values(spec).flatMap((v) => (Array.isArray(v) ? v : [v]))) {
-      const target = isRef(value) ? created.get(value.$ref) : undefined;
-      if (target !== undefined) deps.push(target);
+    return Object.values(spec)
+      .flatMap((v) => (Array.isArray(v) ? v : [v]))
+      .flatMap((value) => (isRef(value) && created.has(value.$ref) ? [created.get(value.$ref)!] : []));
+  };
+  return (index) => {
+    const item = items[index];
+    if ('ledger' in item) {
+      if (item.ledger === 'pending') return [];
+      const claims = items.flatMap((w) => ('action' in w && isClaimUpdate(w.action) ? refsOf(w.action) : []));
+      return [ledgerAt('pending'), ...claims];
     }
-    return deps;
+    const { action } = item;
+    const deps = action.kind === 'licence' ? [] : licence.filter((i) => i < index);
+    if (needsPendingEntry(action)) deps.push(ledgerAt('pending'));
+    if (isClaimUpdate(action)) deps.push(ledgerAt('claims'));
+    return [...deps, ...refsOf(action)];
   };
 }
 

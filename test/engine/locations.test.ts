@@ -8,7 +8,9 @@ import { removeStack } from '../../src/engine/remove';
 import { InterruptedError, StopToken } from '../../src/engine/pool';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { integrationSet, secretEnv, type Workspace, without, withSpec, workspace } from '../helpers/desired';
-import { clientFor, raw, startSimulator } from '../helpers/simulator';
+import { spawn } from 'node:child_process';
+import { BIN } from '../helpers/cli';
+import { clientFor, raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 
 /**
  * Field claims on system locations: a stack assigns its policy profile and web proxy to existing locations, never
@@ -45,6 +47,14 @@ const plan = async (set: DesiredSet) => (await planAgainstLive(validateDesiredSe
 const location = async (name: string) => (((await raw(sim, 'GET', `${CONFIG}/system_location/?name=${encodeURIComponent(name)}`)).json as { objects: Record<string, any>[] }).objects[0]);
 const byName = async (resource: string, name: string) => (((await raw(sim, 'GET', `${CONFIG}/${resource}/?name=${encodeURIComponent(name)}`)).json as { objects: Record<string, any>[] }).objects[0]);
 const writes = () => sim.writes().map((r) => `${r.method} ${r.resource}`);
+
+async function waitFor(predicate: () => boolean): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > 10_000) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe('assigning a policy profile and a web proxy to locations', () => {
   it('sets both fields, records them, updates the proxy in place, and restores the fields when the declaration goes', async () => {
@@ -91,6 +101,51 @@ describe('assigning a policy profile and a web proxy to locations', () => {
     expect(await byName('policy_server', 'Telehealth local policy')).toBeUndefined();
     // Fields first, then the objects they pointed at.
     expect(lines.findIndex((l) => l.startsWith('< restore'))).toBeLessThan(lines.findIndex((l) => l.startsWith('- remove')));
+  });
+
+  it('a run killed after setting a location field has already recorded what it held before: removal gives it back', async () => {
+    const other = await raw(sim, 'POST', `${CONFIG}/policy_server/`, { json: { name: 'Site policy (by hand)' } });
+    const otherUri = other.headers.get('location')!;
+    await raw(sim, 'PATCH', (await location('Hospital DC')).resource_uri, { json: { policy_server: otherUri } });
+    // The location's PATCH is held; the process is killed meanwhile; the PATCH then commits. No later ledger write.
+    sim.addFault({ match: { method: 'PATCH', path: '/system_location/' }, action: { type: 'hold', maxMs: 15_000 } });
+    const set = withLocations(integrationSet(ws), claim('Hospital DC', { takeOver: true }));
+    const child = spawn(process.execPath, [BIN, 'reconcile', ws.writeSet(set)], { env: { PATH: process.env.PATH, ...simulatorEnv(sim), ...secretEnv() }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    await waitFor(() => sim.heldCount === 1);
+    child.kill('SIGKILL');
+    await exited;
+    const held = sim.requests.find((r) => r.method === 'PATCH' && r.resource === 'system_location')!;
+    sim.releaseHeld();
+    await waitFor(() => held.status === 202 || held.status === 200);
+    const ours = await byName('policy_server', 'Telehealth local policy');
+    expect((await location('Hospital DC')).policy_server).toBe(ours.resource_uri);
+
+    // A re-run converges without a conflict (the stack's own value is recorded), and removal restores the hand-set one.
+    await run(set);
+    expect(hasChanges(await plan(set))).toBe(false);
+    await removeStack(client, 'nonprod', (line) => lines.push(line));
+    expect(await location('Hospital DC')).toMatchObject({ policy_server: otherUri, http_proxy: null });
+  });
+
+  it('a run killed before its location PATCH leaves the field as it was; removal leaves it too', async () => {
+    const other = await raw(sim, 'POST', `${CONFIG}/policy_server/`, { json: { name: 'Site policy (by hand)' } });
+    const otherUri = other.headers.get('location')!;
+    await raw(sim, 'PATCH', (await location('Hospital DC')).resource_uri, { json: { policy_server: otherUri } });
+    sim.clearRequests();
+    sim.addFault({ match: { method: 'PATCH', path: '/system_location/' }, action: { type: 'status', status: 503 }, times: 50 });
+    const set = withLocations(integrationSet(ws), claim('Hospital DC', { takeOver: true }));
+    const child = spawn(process.execPath, [BIN, 'reconcile', ws.writeSet(set)], { env: { PATH: process.env.PATH, ...simulatorEnv(sim), ...secretEnv() }, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    await waitFor(() => sim.requests.some((r) => r.method === 'PATCH' && r.resource === 'system_location'));
+    child.kill('SIGKILL');
+    await exited;
+    sim.faults.clear();
+    expect((await location('Hospital DC')).policy_server).toBe(otherUri);
+    await removeStack(client, 'nonprod', (line) => lines.push(line));
+    expect(await location('Hospital DC')).toMatchObject({ policy_server: otherUri, http_proxy: null });
+    expect(await byName('policy_server', 'Telehealth local policy')).toBeUndefined();
+    expect(lines.join('\n')).toContain('already back to the value from before');
   });
 
   it('shows a hand change as drift and repairs it', async () => {
@@ -167,13 +222,12 @@ describe('assigning a policy profile and a web proxy to locations', () => {
     await raw(sim, 'PATCH', (await location('Hospital DC')).resource_uri, { json: { policy_server: handMade } });
     const set = validateDesiredSet(JSON.parse(JSON.stringify(withLocations(integrationSet(ws), claim('Hospital DC', { takeOver: true })))));
     const stop = new StopToken();
-    if (how === 'fail') {
-      // The ledger's final write (the only PATCH of a policy profile in a first deploy) fails once.
-      sim.faults.add({ match: { method: 'PATCH', path: '/policy_server/' }, action: { type: 'status', status: 500 }, times: 1 });
-    }
     const progress = (line: string) => {
       lines.push(line);
-      if (how === 'stop' && line.startsWith('~ update system location')) stop.stop('SIGINT');
+      if (!line.startsWith('~ update system location')) return;
+      // Once the field is set: stop, or make the ledger's final write (the next PATCH of a policy profile) fail once.
+      if (how === 'stop') stop.stop('SIGINT');
+      else sim.faults.add({ match: { method: 'PATCH', path: '/policy_server/' }, action: { type: 'status', status: 500 }, times: 1 });
     };
     const error = await reconcile(set, { client, env: secretEnv(), baseDir: ws.dir, progress, stop }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(how === 'stop' ? InterruptedError : Error);
