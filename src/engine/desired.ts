@@ -52,6 +52,11 @@ export interface DesiredObject {
   readonly returnOnDestroy?: boolean;
   /** Field claims (system locations): replace a value this stack did not set (removal restores it). */
   readonly takeOver?: boolean;
+  /**
+   * Set in memory when the spec was fitted to a node (its spelling of a value, a field it lacks left out), never read
+   * from a file: the hash of the spec as declared, so the marker does not depend on the node.
+   */
+  readonly declaredSpecHash?: string;
 }
 
 export interface DesiredSet {

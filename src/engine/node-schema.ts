@@ -2,6 +2,7 @@ import type { PexipClient } from '../api/client';
 import { PexipProtocolError } from '../api/errors';
 import type { FieldSpec, JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { fieldOf, isPlainObject, quoteValue } from '../kinds/validate';
+import { canonicalJson } from '../util/canonical-json';
 
 /**
  * A Management Node's own description of a resource: its Tastypie `schema/` (reference §1.10). Where our kind
@@ -62,12 +63,25 @@ export async function readSchema(client: PexipClient, kind: KindSpec): Promise<N
 export interface SchemaFinding {
   readonly kind: KindSpec;
   readonly field: string;
-  /** `adapted`: our value is a guess and the node spells it differently; the node's spelling is sent instead. */
+  /**
+   * `adapted`: our value is a guess and the node spells it differently (the node's spelling is sent instead), or the
+   * node lacks a field for which the stack sends only our description's default (it is left out).
+   */
   readonly status: 'adapted' | 'mismatch';
   readonly message: string;
-  /** For `adapted`: what we had and what is sent instead. */
+  /** For an adapted spelling: what we had and what is sent instead. */
   readonly from?: string;
   readonly to?: string;
+  /** For an adapted field the node lacks: left out of what is sent. */
+  readonly omit?: true;
+}
+
+/**
+ * A field a node lacks (an older version) can be left out when the stack sends only the default our description
+ * gives it: the user asked for nothing there. Any other value is refused, so nothing the user declared is dropped.
+ */
+export function omittable(spec: FieldSpec | undefined, value: JsonValue | undefined): boolean {
+  return spec !== undefined && !spec.required && !spec.secret && spec.default !== undefined && value !== undefined && canonicalJson(value) === canonicalJson(spec.default);
 }
 
 /** What one object would send: its body (non-secret values) and the names of the secret fields sent with it. */
@@ -111,7 +125,11 @@ export function compareWithSchema(schema: NodeSchema, sendings: readonly Sending
       const node = schema.fields.get(field);
       const shown = ours?.secret ? '(a secret)' : value === undefined ? '(a value)' : typeof value === 'string' ? JSON.stringify(quoteValue(value)) : quoteValue(value);
       if (!node) {
-        add({ kind, field, status: 'mismatch', message: `the node has no field ${field} (an older Pexip version?); this stack would send ${shown}.` });
+        if (omittable(ours, value)) {
+          add({ kind, field, status: 'adapted', omit: true, message: `the node has no field ${field} (an older Pexip version?); left out, since this stack sends only its default (${shown}).` });
+        } else {
+          add({ kind, field, status: 'mismatch', message: `the node has no field ${field} (an older Pexip version?); this stack would send ${shown}${ours?.default !== undefined && !ours.secret ? `: leave it unset (default ${JSON.stringify(ours.default)}) to deploy to this node` : ''}.` });
+        }
         continue;
       }
       if (ours && !NODE_TYPES[ours.type].includes(node.type)) {

@@ -8,6 +8,7 @@ import { blockingReferences, describeBlocking } from './blocking-references';
 import { claimKey, clearingRemoved, comparable, decideFields, describeClaimed, type Restoration, restorations } from './field-claims';
 import { emptyLedger, findLedger, isLedgerObject, type Ledger, ledgerName, liveOwner } from './ledger';
 import { type LiveState, liveName, referenceUri, uriOfLive } from './live';
+import { omittable } from './node-schema';
 
 /**
  * Plan: compare the desired set with live Pexip, without writing. Objects are matched by ownership marker first,
@@ -106,8 +107,13 @@ export function ownerFor(set: Pick<DesiredSet, 'stack'>, object: DesiredObject, 
     logicalId: object.id,
     ...(secretsVersion ? { secretsVersion } : {}),
     ...(object.package ? { packageHash: object.package.sha256.slice(0, PACKAGE_HASH_LENGTH) } : {}),
-    specHash: specHash(object.spec),
+    specHash: declaredHash(object),
   };
+}
+
+/** The hash of the spec as the user declared it (before any fitting to the node). */
+function declaredHash(object: DesiredObject): string {
+  return object.declaredSpecHash ?? specHash(object.spec);
 }
 
 /**
@@ -169,6 +175,8 @@ export function diffFields(kind: KindSpec, body: JsonObject, live: JsonObject): 
   for (const [field, value] of Object.entries(body)) {
     const spec = fieldOf(kind, field);
     if (spec?.secret || spec?.type === 'file' || spec?.readOnly || spec?.unmanaged) continue;
+    // A field the node does not return at all is one its version lacks: at our default, nothing to do (node-schema.ts).
+    if (!Object.prototype.hasOwnProperty.call(live, field) && omittable(spec, value)) continue;
     if (!sameValue(spec, value, live[field])) changes.push({ field, from: shown(spec, live[field]), to: value });
   }
   return changes;
@@ -353,7 +361,7 @@ function withCause(action: Action, ledger: Ledger): Action {
     case 'update': {
       if (kindByName(action.kind).management) return action;
       const recorded = action.recordedSpecHash;
-      const handEdit = action.takeover === undefined && !action.uploadPackage && (recorded === undefined || recorded === specHash(action.object.spec));
+      const handEdit = action.takeover === undefined && !action.uploadPackage && (recorded === undefined || recorded === declaredHash(action.object));
       return { ...action, cause: handEdit && action.changes.length > 0 ? 'drift' : 'pending' };
     }
     default:

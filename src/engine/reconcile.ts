@@ -62,7 +62,11 @@ async function fitToNode(set: DesiredSet, plan: Plan, live: LiveState, secrets: 
   const findings = await checkSchemas(options.client, sendings, options.stop);
   const mismatches = findings.filter((f) => f.status === 'mismatch');
   if (mismatches.length > 0) throw new SchemaMismatchError(mismatches);
-  for (const f of findings) options.debug?.(`${f.kind.name}.${f.field}: ${f.message}`);
+  // A field left out changes what the node gets, so it is said at every log level; a spelling is detail.
+  for (const f of findings) {
+    if (f.omit) options.progress(`note: ${f.kind.title}, field ${f.field}: ${f.message}`);
+    else options.debug?.(`${f.kind.name}.${f.field}: ${f.message}`);
+  }
   const adapted = adaptToNode(set, findings);
   return adapted === set ? { set, plan } : { set: adapted, plan: makePlan(adapted, live) };
 }

@@ -4,7 +4,10 @@ import { kindByName, type KindName } from '../kinds';
 import type { JsonObject, KindSpec } from '../kinds/types';
 import type { DesiredSet } from './desired';
 import { ledgerBody, emptyLedger, LEDGER_KIND_NAME } from './ledger';
-import { compareWithSchema, type NodeSchema, readSchema, type SchemaFinding, type Sending } from './node-schema';
+import { compareWithSchema, type NodeSchema, omittable, readSchema, type SchemaFinding, type Sending } from './node-schema';
+import { fieldOf } from '../kinds/validate';
+import { specHash } from '../kinds/ownership';
+import { canonicalJson } from '../util/canonical-json';
 import { inPool, uriOfLive } from './live';
 import type { StopToken } from './pool';
 import { desiredBody, diffFields, type Plan } from './plan';
@@ -60,14 +63,27 @@ export async function checkSchemas(client: PexipClient, sendings: ReadonlyMap<Ki
   return [...sendings.keys()].flatMap((name) => compareWithSchema(schemas.get(name)!, sendings.get(name) ?? []));
 }
 
-/** The desired set with the node's spellings of guessed values (the `adapted` findings) put in. */
+/**
+ * The desired set fitted to the node (the `adapted` findings): its spellings of guessed values put in, and fields it
+ * lacks left out where the stack sends only their default. Markers keep the hash of the spec as declared.
+ */
 export function adaptToNode(set: DesiredSet, findings: readonly SchemaFinding[]): DesiredSet {
   const adapted = findings.filter((f) => f.status === 'adapted');
   if (adapted.length === 0) return set;
   const rewrite = (kind: KindSpec, spec: JsonObject): JsonObject => {
     const out = { ...spec };
-    for (const f of adapted) if (f.kind.name === kind.name && out[f.field] === f.from) out[f.field] = f.to!;
+    for (const f of adapted) {
+      if (f.kind.name !== kind.name || !Object.prototype.hasOwnProperty.call(out, f.field)) continue;
+      if (f.omit && omittable(fieldOf(kind, f.field), out[f.field])) delete out[f.field];
+      else if (!f.omit && out[f.field] === f.from) out[f.field] = f.to!;
+    }
     return out;
   };
-  return { ...set, objects: set.objects.map((o) => ({ ...o, spec: rewrite(kindByName(o.kind), o.spec) })) };
+  return {
+    ...set,
+    objects: set.objects.map((o) => {
+      const spec = rewrite(kindByName(o.kind), o.spec);
+      return canonicalJson(spec) === canonicalJson(o.spec) ? o : { ...o, spec, declaredSpecHash: o.declaredSpecHash ?? specHash(o.spec) };
+    }),
+  };
 }

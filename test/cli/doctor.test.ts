@@ -2,6 +2,7 @@ import { VARIANTS } from '../../src/simulator/variants';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { runCli } from '../helpers/cli';
 import type { DesiredObject } from '../../src/engine/desired';
+import type { JsonObject } from '../../src/kinds/types';
 import { integrationSet, secretEnv, type Workspace, withSpec, workspace } from '../helpers/desired';
 import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 
@@ -16,12 +17,12 @@ afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.stop()));
 });
 
-async function doctor(variant: keyof typeof VARIANTS, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}, extraObjects: DesiredObject[] = []) {
+async function doctor(variant: keyof typeof VARIANTS, args: string[] = [], extraEnv: NodeJS.ProcessEnv = {}, extraObjects: DesiredObject[] = [], rule: JsonObject = {}) {
   const sim = await startSimulator({ variant: VARIANTS[variant] });
   sims.push(sim);
   // A telehealth licence is installed, and the rule declares every field, as the constructs' rules do.
   expect((await raw(sim, 'POST', '/api/admin/configuration/v1/licence/', { json: { entitlement_id: 'DEMO-TELEHEALTH-0001' } })).status).toBe(201);
-  const set = withSpec(withSpec(integrationSet(ws), 'profile', { name: 'Healthcare Org (non-production)' }), 'rule', { denoise_audio: true, live_captions_enabled: 'default', match_incoming_teams: false, disabled_codecs: [] });
+  const set = withSpec(withSpec(integrationSet(ws), 'profile', { name: 'Healthcare Org (non-production)' }), 'rule', { denoise_audio: true, live_captions_enabled: 'default', match_incoming_teams: false, disabled_codecs: [], ...rule });
   const file = ws.writeSet({ ...set, objects: [...set.objects, ...extraObjects] });
   sim.clearRequests();
   const result = await runCli(['doctor', ...args.map((a) => (a === '{desired}' ? file : a))], { ...simulatorEnv(sim), ...secretEnv(), ...extraEnv });
@@ -63,14 +64,22 @@ describe('pexip-cdktf doctor', () => {
     expect((await doctor('ignores-theme-uuid', ['{desired}'])).code).toBe(0);
   });
 
-  it('names each field an older node lacks, with the value the stack would send, and exits 1', async () => {
+  it('on an older node, leaves out the fields it lacks where the stack sends only their default, and says so', async () => {
     const r = await doctor('older-version', ['{desired}']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(0);
     expect(r.stdout).toContain('OK    version         Pexip Infinity 29.0.0 (Management Node "pexip-mgmt")');
     for (const field of ['denoise_audio', 'live_captions_enabled', 'match_incoming_teams', 'disabled_codecs']) {
-      expect(r.stdout).toMatch(new RegExp(`^FAIL  schema {10}call routing rule, field ${field}: the node has no field ${field} \\(an older Pexip version\\?\\); this stack would send .+\\.$`, 'm'));
+      expect(r.stdout).toMatch(new RegExp(`^OK    schema {10}call routing rule, field ${field}: the node has no field ${field} \\(an older Pexip version\\?\\); left out, since this stack sends only its default \\(.+\\)\\.$`, 'm'));
     }
-    expect(r.stdout.trim().split('\n').at(-1)).toBe('Not ready: 4 checks failed. See README, "First contact with a real Management Node".');
+    expect(r.sim.writes()).toEqual([]);
+  });
+
+  it('names each field an older node lacks that the stack sets to something else, with the value, and exits 1', async () => {
+    const r = await doctor('older-version', ['{desired}'], {}, [], { denoise_audio: false, disabled_codecs: [{ value: 'H264' }] });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAIL  schema          call routing rule, field denoise_audio: the node has no field denoise_audio (an older Pexip version?); this stack would send false: leave it unset (default true) to deploy to this node.');
+    expect(r.stdout).toMatch(/^FAIL  schema {10}call routing rule, field disabled_codecs: the node has no field disabled_codecs \(an older Pexip version\?\); this stack would send .*H264.*: leave it unset \(default \[\]\) to deploy to this node\.$/m);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('Not ready: 2 checks failed. See README, "First contact with a real Management Node".');
     expect(r.sim.writes()).toEqual([]);
   });
 
@@ -90,7 +99,7 @@ describe('pexip-cdktf doctor', () => {
   });
 
   it('--json: address, version, ready and one entry per check', async () => {
-    const r = await doctor('older-version', ['{desired}', '--json']);
+    const r = await doctor('older-version', ['{desired}', '--json'], {}, [], { denoise_audio: false });
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report).sort()).toEqual(['address', 'checks', 'ready', 'version']);
     expect(report).toMatchObject({ address: r.sim.url, version: '29.0.0', ready: false });
@@ -100,7 +109,7 @@ describe('pexip-cdktf doctor', () => {
       status: 'fail',
       kind: 'call routing rule',
       field: 'denoise_audio',
-      detail: 'call routing rule, field denoise_audio: the node has no field denoise_audio (an older Pexip version?); this stack would send true.',
+      detail: 'call routing rule, field denoise_audio: the node has no field denoise_audio (an older Pexip version?); this stack would send false: leave it unset (default true) to deploy to this node.',
     });
   });
 

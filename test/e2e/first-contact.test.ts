@@ -6,8 +6,8 @@ import { raw, startSimulator } from '../helpers/simulator';
 
 /**
  * A real `cdktf deploy` against simulator variants that behave like other real nodes: on one that spells the
- * encryption algorithm differently the deploy succeeds with the node's value; on one that lacks fields the stack
- * would send it stops before any write, saying which.
+ * encryption algorithm differently the deploy succeeds with the node's value; on an older one that lacks fields it
+ * succeeds while the stack sends them at their default, and stops before any write, saying which, otherwise.
  */
 const SECRETS = {
   EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'e2e-client-secret-Fc91',
@@ -26,15 +26,24 @@ describe('cdktf deploy on first contact with other nodes', () => {
     expect(profile.epic_encryption_algorithm).toBe('AES256');
   }, 180_000);
 
-  it('stops before any write on a node without fields the stack sends, naming them', async () => {
+  it('deploys on an older node, leaving out the fields it lacks that the stack sends at their default; stops before any write on one it sets otherwise', async () => {
     sim = await startSimulator({ variant: VARIANTS['older-version'] });
     const project = createProject(sim, SECRETS);
-    sim.clearRequests();
     const deploy = await project.cdktf(['deploy', 'nonprod', '--auto-approve']);
-    expect(deploy.code).not.toBe(0);
-    expect(deploy.output).toContain('nothing was changed: the Management Node does not accept what this stack would send');
-    expect(deploy.output).toContain('call routing rule, field match_incoming_teams: the node has no field match_incoming_teams (an older Pexip version?); this stack would send false.');
-    // The licence carrier runs before the reconciler; apart from activating the licence, nothing was written.
-    expect(sim.writes().map((w) => `${w.method} ${w.resource}`)).toEqual(['POST licence']);
-  }, 180_000);
+    expect(deploy.code).toBe(0);
+    expect(deploy.output).toContain('note: call routing rule, field match_incoming_teams: the node has no field match_incoming_teams (an older Pexip version?); left out, since this stack sends only its default (false).');
+    // The synth drift check and the plan agree with the node: nothing to change, nothing written.
+    sim.clearRequests();
+    const again = await project.cdktf(['deploy', 'nonprod', '--auto-approve']);
+    expect(again.code).toBe(0);
+    expect(again.output).toContain('No changes');
+    expect(sim.writes()).toEqual([]);
+
+    project.configure({ dialOutRule: { denoiseAudio: false } });
+    const refused = await project.cdktf(['deploy', 'nonprod', '--auto-approve']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('nothing was changed: the Management Node does not accept what this stack would send');
+    expect(refused.output).toContain('call routing rule, field denoise_audio: the node has no field denoise_audio (an older Pexip version?); this stack would send false: leave it unset (default true) to deploy to this node.');
+    expect(sim.writes()).toEqual([]);
+  }, 240_000);
 });

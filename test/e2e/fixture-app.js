@@ -28,7 +28,7 @@ new lib.EpicTelehealthIntegration(stack, 'epic', {
   webApp: { brandingName: 'Telehealth branding (test)', branding: { packageDirectory: config.brandingDir }, pathSlug: 'telehealth-test' },
   policy: { name: 'Telehealth policy (test)', enableInternalServicePolicy: true, internalServicePolicyTemplate: '{ "action": "continue", "result": {{service_config|pex_to_json}} }' },
   devicePairingRule: { name: 'Epic device pairing (test)', priority: 31, matchString: 'pair\\..*@telehealth-test\\.example\\.org', calledDeviceType: 'registration' },
-  dialOutRule: { name: 'Epic teleconsult dial-out (test)', priority: 32, matchString: '.*@partner\\.example\\.org', outgoingProtocol: 'sip' },
+  dialOutRule: { name: 'Epic teleconsult dial-out (test)', priority: 32, matchString: '.*@partner\\.example\\.org', outgoingProtocol: 'sip', ...config.dialOutRule },
   licence: { entitlementId: 'DEMO-TELEHEALTH-0003', returnOnDestroy: true },
   ...(config.proxyPort
     ? { webProxy: { name: 'Epic egress proxy (test)', address: 'proxy.example.org', port: config.proxyPort, ...(config.proxyPasswordEnv ? { username: 'egress', password: lib.Secret.fromEnv(config.proxyPasswordEnv) } : {}) } }

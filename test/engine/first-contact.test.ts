@@ -18,17 +18,19 @@ const CONFIG = '/api/admin/configuration/v1';
 let ws: Workspace;
 let sim: PexipSimulator;
 let debug: string[];
+let lines: string[];
 
 beforeEach(() => {
   ws = workspace();
   debug = [];
+  lines = [];
 });
 afterEach(() => sim?.stop());
 
 async function run(set: DesiredSet) {
   const client = clientFor(sim);
   try {
-    return await reconcile(validateDesiredSet(JSON.parse(JSON.stringify(set))), { client, env: secretEnv(), baseDir: ws.dir, progress: () => {}, debug: (line) => debug.push(line) });
+    return await reconcile(validateDesiredSet(JSON.parse(JSON.stringify(set))), { client, env: secretEnv(), baseDir: ws.dir, progress: (line) => lines.push(line), debug: (line) => debug.push(line) });
   } finally {
     client.close();
   }
@@ -46,18 +48,35 @@ describe('reconcile against other nodes', () => {
     const client = clientFor(sim);
     expect(hasChanges((await planAgainstLive(validateDesiredSet(JSON.parse(JSON.stringify(set))), client)).plan)).toBe(false);
     client.close();
+    // The markers record the spec as declared, not as fitted to the node: a redeploy writes nothing.
+    sim.clearRequests();
+    await run(set);
+    expect(sim.writes()).toEqual([]);
   });
 
-  it('refuses before any write on a node that lacks fields it would send, naming kind, field and value', async () => {
+  it('leaves out fields an older node lacks where the stack sends only their default; plans clean, redeploys with no write', async () => {
     sim = await startSimulator({ variant: VARIANTS['older-version'] });
-    const error = await run(fullRule(integrationSet(ws))).catch((e: unknown) => e);
+    const set = fullRule(integrationSet(ws));
+    const { result } = await run(set);
+    expect(result.created).toBe(7);
+    expect(lines).toContain('note: call routing rule, field denoise_audio: the node has no field denoise_audio (an older Pexip version?); left out, since this stack sends only its default (true).');
+    // The marker records the spec as declared, so plans made without the node's schema agree, and nothing is written.
+    const client = clientFor(sim);
+    expect(hasChanges((await planAgainstLive(validateDesiredSet(JSON.parse(JSON.stringify(set))), client)).plan)).toBe(false);
+    client.close();
+    sim.clearRequests();
+    await run(set);
+    expect(sim.writes()).toEqual([]);
+  });
+
+  it('refuses before any write a value other than the default for a field the node lacks, naming kind, field and value', async () => {
+    sim = await startSimulator({ variant: VARIANTS['older-version'] });
+    const error = await run(withSpec(fullRule(integrationSet(ws)), 'rule', { denoise_audio: false, live_captions_enabled: 'yes' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaMismatchError);
     expect((error as Error).message).toBe(
-      'nothing was changed: the Management Node does not accept what this stack would send (4 problems):\n' +
-        '  call routing rule, field denoise_audio: the node has no field denoise_audio (an older Pexip version?); this stack would send true.\n' +
-        '  call routing rule, field live_captions_enabled: the node has no field live_captions_enabled (an older Pexip version?); this stack would send "default".\n' +
-        '  call routing rule, field match_incoming_teams: the node has no field match_incoming_teams (an older Pexip version?); this stack would send false.\n' +
-        '  call routing rule, field disabled_codecs: the node has no field disabled_codecs (an older Pexip version?); this stack would send [].\n' +
+      'nothing was changed: the Management Node does not accept what this stack would send (2 problems):\n' +
+        '  call routing rule, field denoise_audio: the node has no field denoise_audio (an older Pexip version?); this stack would send false: leave it unset (default true) to deploy to this node.\n' +
+        '  call routing rule, field live_captions_enabled: the node has no field live_captions_enabled (an older Pexip version?); this stack would send "yes": leave it unset (default "default") to deploy to this node.\n' +
         'Run pexip-cdktf doctor for the full comparison.',
     );
     expect(sim.writes()).toEqual([]);

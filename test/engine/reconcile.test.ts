@@ -41,11 +41,11 @@ describe('reconcile', () => {
   it('creates every object from empty, in dependency order, with one request per object', async () => {
     const { result } = await run(integrationSet(ws));
     expect(result).toMatchObject({ created: 7, updated: 0, pruned: 0 });
-    // The ledger is written first (the theme is recorded as pending before it exists) and completed last; between
-    // them each object comes after the objects it refers to (independent kinds run together, in any order).
+    // The ledger is created with the first requests (the theme is recorded as pending before it exists) and completed
+    // last; each object comes after the objects it refers to (independent kinds run together, in any order).
     const w = writes();
-    expect([w[0], w[w.length - 1]]).toEqual(['POST policy_server', 'PATCH policy_server']);
-    expect(w.slice(1, -1).sort()).toEqual(['POST gateway_routing_rule', 'POST gateway_routing_rule', 'POST ivr_theme', 'POST policy_server', 'POST telehealth_profile', 'POST webapp_alias', 'POST webapp_branding']);
+    expect(w[w.length - 1]).toBe('PATCH policy_server');
+    expect(w.slice(0, -1).sort()).toEqual(['POST gateway_routing_rule', 'POST gateway_routing_rule', 'POST ivr_theme', 'POST policy_server', 'POST policy_server', 'POST telehealth_profile', 'POST webapp_alias', 'POST webapp_branding']);
     // Progress lines come as each create completes, so they show the order per object (the device-pairing rule refers
     // to nothing of ours and may go early; the telehealth rule waits for its profile and theme).
     const at = (prefix: string) => {
@@ -54,6 +54,7 @@ describe('reconcile', () => {
       return index;
     };
     expect(at('+ create web app path')).toBeGreaterThan(at('+ create web app branding'));
+    expect(at('+ create theme')).toBeGreaterThan(at('+ create ledger of stack'));
     expect(at('+ create call routing rule "Epic telehealth')).toBeGreaterThan(Math.max(at('+ create Epic telehealth profile'), at('+ create theme')));
     const [profile] = await list('telehealth_profile');
     expect(profile).toMatchObject({ name: 'Healthcare Org', uuid: PROFILE_UUID, description: expect.stringMatching(/^Epic non-production \[pexip-cdktf:nonprod\/profile;sv=1;h=[0-9a-f]{8}\]$/) });
@@ -61,7 +62,7 @@ describe('reconcile', () => {
     expect(rule).toMatchObject({ tag: '', description: expect.stringMatching(markerPattern('nonprod', 'rule')), telehealth_profile: profile.resource_uri });
     expect(rule.ivr_theme.name).toBe('Telehealth waiting room');
     expect((await list('webapp_alias'))[0].branding.name).toBe('Telehealth branding');
-    expect(lines.slice(0, 2)).toEqual(['+ create ledger of stack "nonprod" (policy profile "pexip-cdktf: nonprod")', '+ create policy profile "Telehealth local policy" (policy): id 2']);
+    expect(lines).toContain('+ create ledger of stack "nonprod" (policy profile "pexip-cdktf: nonprod")');
   });
 
   it('sends the secrets on create and stores them in Pexip, never in progress output', async () => {
