@@ -251,7 +251,8 @@ export function prepare(entry: string, options: { tsconfig?: string; cwd?: strin
   const started = Date.now();
   const result = compile(project, stamp, cwd);
   writeAtomically(project.stampFile, `${JSON.stringify(result.stamp)}\n`);
-  process.stderr.write(`${NAME}: compiled ${relative(cwd, project.entry)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  // stdout: cdktf shows an app's stderr as "[ERROR]", which this line is not.
+  process.stdout.write(`${NAME}: compiled ${relative(cwd, project.entry)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return { output: resolve(project.base, result.stamp.output), compiled: true, inputs: result.inputs };
 }
 

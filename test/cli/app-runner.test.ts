@@ -13,7 +13,8 @@ const COMPILED = /^pexip-cdktf-app: compiled main\.ts in [0-9.]+ s$/m;
 let dir: string;
 const runner = (...args: string[]): Promise<Run> => run(process.execPath, [RUNNER, ...args], dir, { PATH: process.env.PATH });
 const write = (file: string, content: string) => writeFileSync(join(dir, file), content);
-const printed = (result: Run) => JSON.parse(result.stdout) as { value: number; main: boolean; args: string[] };
+// The app's own output: its last line (the runner's "compiled" line, when it compiled, comes before it).
+const printed = (result: Run) => JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { value: number; main: boolean; args: string[] };
 
 beforeAll(() => {
   dir = tempDir('pexip-app-runner-');
@@ -35,7 +36,7 @@ describe('pexip-cdktf-app', () => {
   it('compiles on the first run, then runs the compiled entry as the main module with the remaining arguments', async () => {
     const result = await runner('main.ts', 'synth', '--x');
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(COMPILED);
+    expect(result.stdout).toMatch(COMPILED);
     expect(printed(result)).toEqual({ value: 1, main: true, args: ['synth', '--x'] });
   });
 
@@ -61,7 +62,7 @@ describe('pexip-cdktf-app', () => {
   it('picks up an edited source on the next run', async () => {
     write('value.ts', "import { scale } from 'fake-lib';\nexport const value: number = 2 * scale;\n");
     const result = await runner('main.ts');
-    expect(result.stderr).toMatch(COMPILED);
+    expect(result.stdout).toMatch(COMPILED);
     expect(printed(result).value).toBe(2);
   });
 
@@ -82,7 +83,7 @@ describe('pexip-cdktf-app', () => {
     rmSync(join(dir, 'dist', 'value.js'));
     const result = await runner('main.ts');
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(COMPILED);
+    expect(result.stdout).toMatch(COMPILED);
     expect(printed(result).value).toBe(3);
   });
 

@@ -124,6 +124,8 @@ describe('the packed package in a fresh app made by pexip-cdktf init', () => {
     const diff = ok(await cdktf(app, ['diff', 'nonprod'], NONPROD_SECRETS));
     expect(diff.output).toMatch(/~ "?priority"?\s+= 41 -> 47/);
     expect(diff.output).toContain('pexip-cdktf-app: compiled main.ts');
+    // Not shown as an error: cdktf prefixes an app's stderr with "[ERROR]".
+    expect(diff.output).not.toMatch(/\[ERROR\][^\n]*pexip-cdktf-app: compiled/);
     // Nothing changed since: the next command starts the compiled app at once.
     const again = ok(await cdktf(app, ['diff', 'nonprod'], NONPROD_SECRETS));
     expect(again.output).toMatch(/~ "?priority"?\s+= 41 -> 47/);
