@@ -8,6 +8,7 @@ import { type Postgres, startPostgres } from '../helpers/postgres';
 import { createProject } from '../helpers/project';
 import { clientFor, raw, startSimulator } from '../helpers/simulator';
 import { join } from 'node:path';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Two `cdktf deploy` runs of the same stack at once (two checkouts, one shared pg backend on a local PostgreSQL):
@@ -35,11 +36,7 @@ describe('two deploys of one stack at once, pg backend', () => {
     // The first deploy's first create is held inside its apply, so it holds the state lock while the second runs.
     sim.addFault({ match: { method: 'POST' }, action: { type: 'hold' } });
     const firstRun = a.cdktf(['deploy', 'nonprod', '--auto-approve']);
-    const start = Date.now();
-    while (sim.heldCount === 0) {
-      if (Date.now() - start > 120_000) throw new Error('the first deploy never reached Pexip');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(() => sim.heldCount > 0, 120_000, 'the first deploy reaching Pexip');
     const second = await b.cdktf(['deploy', 'nonprod', '--auto-approve']);
     sim.releaseHeld();
     const first = await firstRun;

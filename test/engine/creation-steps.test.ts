@@ -5,6 +5,7 @@ import { CREATION_ORDER, CREATION_STEPS, kindByName, referenceFields } from '../
 import type { PexipSimulator } from '../../src/simulator/server';
 import { integrationSet, secretEnv, type Workspace, workspace } from '../helpers/desired';
 import { clientFor, raw, startSimulator } from '../helpers/simulator';
+import { waitFor } from '../helpers/wait';
 
 /**
  * Creation steps order the kinds; a deploy's creates and updates then wait only for the objects they refer to: at
@@ -37,14 +38,6 @@ describe('creation steps', () => {
       client.close();
       await sim.stop();
     });
-
-    async function waitFor(predicate: () => boolean): Promise<void> {
-      const start = Date.now();
-      while (!predicate()) {
-        if (Date.now() - start > 10_000) throw new Error('condition not reached');
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    }
 
     it('creates independent kinds together, and a kind that refers to them only once they exist', async () => {
       // The theme's upload is held: kind by kind, nothing after themes would start until it is let go.

@@ -10,6 +10,7 @@ import type { PexipSimulator } from '../../src/simulator/server';
 import { integrationSet, secretEnv, type Workspace, without, withSpec, workspace } from '../helpers/desired';
 import { spawn } from 'node:child_process';
 import { BIN } from '../helpers/cli';
+import { waitFor } from '../helpers/wait';
 import { clientFor, raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 
 /**
@@ -48,13 +49,6 @@ const location = async (name: string) => (((await raw(sim, 'GET', `${CONFIG}/sys
 const byName = async (resource: string, name: string) => (((await raw(sim, 'GET', `${CONFIG}/${resource}/?name=${encodeURIComponent(name)}`)).json as { objects: Record<string, any>[] }).objects[0]);
 const writes = () => sim.writes().map((r) => `${r.method} ${r.resource}`);
 
-async function waitFor(predicate: () => boolean): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > 10_000) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('assigning a policy profile and a web proxy to locations', () => {
   it('sets both fields, records them, updates the proxy in place, and restores the fields when the declaration goes', async () => {

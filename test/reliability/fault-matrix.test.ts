@@ -12,6 +12,7 @@ import type { PexipSimulator } from '../../src/simulator/server';
 import { BIN } from '../helpers/cli';
 import { integrationSet, secretEnv, type Workspace, without, withSpec, workspace } from '../helpers/desired';
 import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
+import { waitFor } from '../helpers/wait';
 
 /**
  * The fault matrix: every scenario injects faults into a real reconcile against the simulator, then re-runs until
@@ -135,14 +136,6 @@ async function checkRemoved(): Promise<string> {
   if (left.length > 0) return `NOT REMOVED: ${left.join(', ')}`;
   const policies = ((await raw(sim, 'GET', '/api/admin/configuration/v1/policy_server/?name=Other%20team')).json as { objects: unknown[] }).objects;
   return policies.length === 1 ? 'removed, unowned kept' : 'UNOWNED OBJECT LOST';
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('fault matrix', () => {
