@@ -1,6 +1,6 @@
 import type { ITerraformDependable } from 'cdktf';
 import type { Construct } from 'constructs';
-import type { PexipStack } from './pexip-stack';
+import { DESIRED_SET_FILE, type PexipStack } from './pexip-stack';
 
 /**
  * The licence's action carrier. Its create-time provisioner claims the licence (activates it, or accepts an already
@@ -14,7 +14,8 @@ export function licenceCarrier(scope: Construct, stack: PexipStack, entitlement:
     triggers: { entitlement, return_on_destroy: String(returnOnDestroy), adopt: String(adopt) },
     input: { entitlement, return_on_destroy: String(returnOnDestroy) },
     create: {
-      command: `${cliCommand} licence claim --entitlement "$PEXIP_LICENCE_ENTITLEMENT"${returnOnDestroy ? ' --return-on-destroy' : ''}${adopt ? ' --adopt' : ''}`,
+      // --check: a deploy reconcile would refuse (node schema, conflicts, secrets) activates nothing either.
+      command: `${cliCommand} licence claim --entitlement "$PEXIP_LICENCE_ENTITLEMENT"${returnOnDestroy ? ' --return-on-destroy' : ''}${adopt ? ' --adopt' : ''} --check ${DESIRED_SET_FILE}`,
       environment: { PEXIP_LICENCE_ENTITLEMENT: carrier.self('entitlement') },
     },
     destroy: {

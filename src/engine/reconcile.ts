@@ -1,11 +1,11 @@
 import type { PexipClient } from '../api/client';
 import { KINDS, kindByName } from '../kinds';
 import { sleep } from '../api/retry';
-import { type ApplyResult, applyPlan, loadPackages } from './apply';
+import { type ApplyResult, applyPlan, loadPackages, PlanConflictError } from './apply';
 import type { DesiredSet } from './desired';
 import { observe } from './live';
 import type { LiveState } from './live';
-import { plan as makePlan, type Plan } from './plan';
+import { type ConflictAction, plan as makePlan, type Plan } from './plan';
 import { adaptToNode, checkSchemas, plannedSendings, SchemaMismatchError } from './schema-check';
 import type { StopToken } from './pool';
 import { SecretResolver } from './secrets';
@@ -40,15 +40,27 @@ export async function planAgainstLive(set: DesiredSet, client: PexipClient, stop
  * per kind, a plan, and the writes it needs. A second run with nothing changed makes no writes.
  */
 export async function reconcile(set: DesiredSet, options: ReconcileOptions): Promise<{ plan: Plan; result: ApplyResult }> {
+  const { target, plan, secrets, packages } = await preflight(set, options);
+  const resentBefore = options.client.resentCreates;
+  const result = await applyPlan(target, plan, { client: options.client, secrets, packages, progress: options.progress, stop: options.stop });
+  if (options.client.resentCreates > resentBefore) result.pruned += await removeLateDuplicates(target, options);
+  return { plan, result };
+}
+
+/**
+ * Everything reconcile checks before its first write, with nothing written: secrets and packages, the plan against
+ * live Pexip (conflicts refused), the node's schema of every kind it would write. The licence carrier runs it before
+ * activating, so a deploy that would be refused leaves the licence alone too.
+ */
+export async function preflight(set: DesiredSet, options: ReconcileOptions) {
   const appDir = options.appDir ?? options.baseDir;
   const secrets = new SecretResolver(options.env, appDir, appDir).preflight(set, (warning) => options.progress(`warning: ${warning}`));
   const packages = loadPackages(set, options.baseDir);
   const planned = await planAgainstLive(set, options.client, options.stop);
   const { set: target, plan } = await fitToNode(set, planned.plan, planned.live, secrets, options);
-  const resentBefore = options.client.resentCreates;
-  const result = await applyPlan(target, plan, { client: options.client, secrets, packages, progress: options.progress, stop: options.stop });
-  if (options.client.resentCreates > resentBefore) result.pruned += await removeLateDuplicates(target, options);
-  return { plan, result };
+  const conflicts = plan.actions.filter((a): a is ConflictAction => a.type === 'conflict');
+  if (conflicts.length > 0) throw new PlanConflictError(conflicts);
+  return { target, plan, secrets, packages };
 }
 
 /**

@@ -129,6 +129,20 @@ describe('pexip-cdktf licence', () => {
     expect((await runCli(['licence', 'claim', '--entitlement', 'DEMO-TELEHEALTH-0002', '--return-on-destroy', '--adopt'], env)).code).toBe(0);
   });
 
+  it('with --check, activates nothing when reconcile would refuse the stack (here a conflict), and activates once it would not', async () => {
+    await raw(sim, 'POST', `${CONFIG}/policy_server/`, { json: { name: 'Telehealth local policy' } });
+    sim.clearRequests();
+    const refused = await runCli(['licence', 'claim', '--entitlement', 'DEMO-TELEHEALTH-0001', '--check', file], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('error: nothing was changed: 1 conflict:\n  policy profile "policy" ("Telehealth local policy"): name "Telehealth local policy" already exists in Pexip and is not owned by this stack.');
+    expect(sim.writes()).toEqual([]);
+    const other = ((await raw(sim, 'GET', `${CONFIG}/policy_server/?name=${encodeURIComponent('Telehealth local policy')}`)).json as { objects: { resource_uri: string }[] }).objects[0];
+    await raw(sim, 'DELETE', other.resource_uri);
+    const claimed = await runCli(['licence', 'claim', '--entitlement', 'DEMO-TELEHEALTH-0001', '--check', file], env);
+    expect(claimed.stdout).toBe('licence DEMO-TELEHEALTH-0001: activated\n');
+    expect(sim.writes().map((w) => `${w.method} ${w.resource}`)).toEqual(['DELETE policy_server', 'POST licence']);
+  });
+
   it('reports an entitlement the licence server refuses', async () => {
     const result = await runCli(['licence', 'claim', '--entitlement', 'BOGUS-KEY'], env);
     expect(result.code).toBe(1);

@@ -141,7 +141,7 @@ describe('terraform_data carrier (default)', () => {
     const data = synth(stack).resource.terraform_data;
     const [name, licence] = Object.entries(data).find(([n]) => n.includes('licence'))!;
     expect(licence.triggers_replace).toEqual({ entitlement: 'ABCD-1234', return_on_destroy: 'true', adopt: 'false' });
-    expect(licence.provisioner[0]['local-exec'].command).toMatch(/ licence claim --entitlement "\$PEXIP_LICENCE_ENTITLEMENT" --return-on-destroy$/);
+    expect(licence.provisioner[0]['local-exec'].command).toMatch(/ licence claim --entitlement "\$PEXIP_LICENCE_ENTITLEMENT" --return-on-destroy --check pexip-desired\.json$/);
     expect(licence.provisioner[1]['local-exec']).toMatchObject({ when: 'destroy', environment: { PEXIP_LICENCE_RETURN: '${self.input.return_on_destroy}' } });
     expect(data['pexip-anchor'].depends_on).toEqual([`terraform_data.${name}`]);
     expect(data['pexip-reconciler'].depends_on).toEqual(['terraform_data.pexip-anchor', `terraform_data.${name}`]);

@@ -26,24 +26,28 @@ describe('cdktf deploy on first contact with other nodes', () => {
     expect(profile.epic_encryption_algorithm).toBe('AES256');
   }, 180_000);
 
-  it('deploys on an older node, leaving out the fields it lacks that the stack sends at their default; stops before any write on one it sets otherwise', async () => {
+  it('on an older node: refuses, activating nothing, a value for a field it lacks; deploys, leaving such fields out, when they keep their default', async () => {
     sim = await startSimulator({ variant: VARIANTS['older-version'] });
     const project = createProject(sim, SECRETS);
+    project.configure({ dialOutRule: { denoiseAudio: false } });
+    sim.clearRequests();
+    const refused = await project.cdktf(['deploy', 'nonprod', '--auto-approve']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.output).toContain('nothing was changed: the Management Node does not accept what this stack would send');
+    expect(refused.output).toContain('call routing rule, field denoise_audio: the node has no field denoise_audio (an older Pexip version?); this stack would send false: leave it unset (default true) to deploy to this node.');
+    // The licence carrier runs reconcile's checks before activating: nothing at all was written, the licence neither.
+    expect(sim.writes()).toEqual([]);
+
+    project.configure({ dialOutRule: {} });
     const deploy = await project.cdktf(['deploy', 'nonprod', '--auto-approve']);
     expect(deploy.code).toBe(0);
+    expect(deploy.output).toContain('licence DEMO-TELEHEALTH-0003: activated');
     expect(deploy.output).toContain('note: call routing rule, field match_incoming_teams: the node has no field match_incoming_teams (an older Pexip version?); left out, since this stack sends only its default (false).');
     // The synth drift check and the plan agree with the node: nothing to change, nothing written.
     sim.clearRequests();
     const again = await project.cdktf(['deploy', 'nonprod', '--auto-approve']);
     expect(again.code).toBe(0);
     expect(again.output).toContain('No changes');
-    expect(sim.writes()).toEqual([]);
-
-    project.configure({ dialOutRule: { denoiseAudio: false } });
-    const refused = await project.cdktf(['deploy', 'nonprod', '--auto-approve']);
-    expect(refused.code).not.toBe(0);
-    expect(refused.output).toContain('nothing was changed: the Management Node does not accept what this stack would send');
-    expect(refused.output).toContain('call routing rule, field denoise_audio: the node has no field denoise_audio (an older Pexip version?); this stack would send false: leave it unset (default true) to deploy to this node.');
     expect(sim.writes()).toEqual([]);
   }, 240_000);
 });

@@ -1,5 +1,7 @@
 import { ConfigError } from '../../api/errors';
+import { loadDesiredSet } from '../../engine/desired';
 import { claimLicence, returnLicence } from '../../engine/licence';
+import { preflight } from '../../engine/reconcile';
 import { type Command, EXIT } from '../command';
 import { withClient } from '../with-client';
 
@@ -12,6 +14,7 @@ export const licenceCommand: Command = {
     { name: 'return-on-destroy', type: 'boolean', description: 'claim: the stack will return the licence on destroy.' },
     { name: 'adopt', type: 'boolean', description: 'claim: take over a licence someone else activated.' },
     { name: 'opted-in', type: 'string', value: 'true|false', description: 'return: return only when "true" (the stack\'s returnOnDestroy); default true.' },
+    { name: 'check', type: 'string', value: '<desired.json>', description: 'claim: first run every check reconcile makes before its first write (secrets, plan, node schema) on this desired set; activate nothing if one fails.' },
   ],
   async run(context) {
     const action = context.args.positionals[0];
@@ -20,6 +23,12 @@ export const licenceCommand: Command = {
     if (action !== 'claim' && action !== 'return') throw new ConfigError(`unknown licence action "${action}"; use claim or return.`, { field: 'action' });
     return withClient(context, async (client) => {
       if (action === 'claim') {
+        const check = context.args.options.check as string | undefined;
+        if (check) {
+          // Its progress (warnings, notes) is the reconcile's to say, right after; here only a refusal matters.
+          const { set, baseDir, appDir } = loadDesiredSet(check);
+          await preflight(set, { client, env: context.env, baseDir, appDir, progress: (line) => context.log.debug(line), debug: (line) => context.log.debug(line), stop: context.stop });
+        }
         const outcome = await claimLicence(client, entitlement, { returnOnDestroy: Boolean(context.args.options['return-on-destroy']), adopt: Boolean(context.args.options.adopt) });
         context.out(context.json ? `${JSON.stringify({ entitlement, outcome })}\n` : `licence ${entitlement}: ${outcome}\n`);
       } else if (context.args.options['opted-in'] === 'false') {
