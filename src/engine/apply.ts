@@ -233,7 +233,8 @@ type Work = { readonly action: Action } | { readonly ledger: 'pending' | 'claims
  * record (which waits for the pending write and for the objects the fields will point at, to know their URIs).
  */
 function dependencies(items: readonly Work[]): (index: number) => number[] {
-  const ledgerAt = (which: 'pending' | 'claims') => items.findIndex((w) => 'ledger' in w && w.ledger === which);
+  const pendingAt = items.findIndex((w) => 'ledger' in w && w.ledger === 'pending');
+  const claimsAt = items.findIndex((w) => 'ledger' in w && w.ledger === 'claims');
   const created = new Map<string, number>();
   const licence: number[] = [];
   items.forEach((item, i) => {
@@ -242,23 +243,22 @@ function dependencies(items: readonly Work[]): (index: number) => number[] {
     if (action.kind === 'licence') licence.push(i);
     if ((action.type === 'create' || action.type === 'replace') && action.id) created.set(action.id, i);
   });
+  // A desired set holds {$ref} only as the value of a reference field (desired.ts), never inside a list.
   const refsOf = (action: Action) => {
     const spec = 'object' in action && action.object ? action.object.spec : {};
-    return Object.values(spec)
-      .flatMap((v) => (Array.isArray(v) ? v : [v]))
-      .flatMap((value) => (isRef(value) && created.has(value.$ref) ? [created.get(value.$ref)!] : []));
+    return Object.values(spec).flatMap((value) => (isRef(value) && created.has(value.$ref) ? [created.get(value.$ref)!] : []));
   };
   return (index) => {
     const item = items[index];
     if ('ledger' in item) {
       if (item.ledger === 'pending') return [];
       const claims = items.flatMap((w) => ('action' in w && isClaimUpdate(w.action) ? refsOf(w.action) : []));
-      return [ledgerAt('pending'), ...claims];
+      return [pendingAt, ...claims];
     }
     const { action } = item;
     const deps = action.kind === 'licence' ? [] : licence.filter((i) => i < index);
-    if (needsPendingEntry(action)) deps.push(ledgerAt('pending'));
-    if (isClaimUpdate(action)) deps.push(ledgerAt('claims'));
+    if (needsPendingEntry(action)) deps.push(pendingAt);
+    if (isClaimUpdate(action)) deps.push(claimsAt);
     return [...deps, ...refsOf(action)];
   };
 }

@@ -3,7 +3,7 @@ import type { PexipSimulator } from '../../src/simulator/server';
 import { runCli } from '../helpers/cli';
 import type { DesiredObject } from '../../src/engine/desired';
 import type { JsonObject } from '../../src/kinds/types';
-import { integrationSet, secretEnv, type Workspace, withSpec, workspace } from '../helpers/desired';
+import { integrationSet, secretEnv, type Workspace, withNewerRuleFields, withSpec, workspace } from '../helpers/desired';
 import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 
 /** `pexip-cdktf doctor` against the default simulator and against variants that behave like other real nodes. */
@@ -22,7 +22,7 @@ async function doctor(variant: keyof typeof VARIANTS, args: string[] = [], extra
   sims.push(sim);
   // A telehealth licence is installed, and the rule declares every field, as the constructs' rules do.
   expect((await raw(sim, 'POST', '/api/admin/configuration/v1/licence/', { json: { entitlement_id: 'DEMO-TELEHEALTH-0001' } })).status).toBe(201);
-  const set = withSpec(withSpec(integrationSet(ws), 'profile', { name: 'Healthcare Org (non-production)' }), 'rule', { denoise_audio: true, live_captions_enabled: 'default', match_incoming_teams: false, disabled_codecs: [], ...rule });
+  const set = withNewerRuleFields(withSpec(integrationSet(ws), 'profile', { name: 'Healthcare Org (non-production)' }), rule);
   const file = ws.writeSet({ ...set, objects: [...set.objects, ...extraObjects] });
   sim.clearRequests();
   const result = await runCli(['doctor', ...args.map((a) => (a === '{desired}' ? file : a))], { ...simulatorEnv(sim), ...secretEnv(), ...extraEnv });

@@ -1,4 +1,3 @@
-import { generateEpicKey } from '../../src/epic/encryption-key';
 import { hasChanges } from '../../src/engine/plan';
 import { planAgainstLive } from '../../src/engine/reconcile';
 import { loadDesiredSet } from '../../src/engine/desired';
@@ -9,12 +8,13 @@ import { createProject } from '../helpers/project';
 import { clientFor, raw, startSimulator } from '../helpers/simulator';
 import { join } from 'node:path';
 import { waitFor } from '../helpers/wait';
+import { nonprodSecrets } from '../helpers/desired';
 
 /**
  * Two `cdktf deploy` runs of the same stack at once (two checkouts, one shared pg backend on a local PostgreSQL):
  * Terraform's state lock lets one through; the other fails on the lock. Neither corrupts Pexip or state.
  */
-const SECRETS = { EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'pg-client-secret-1', EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'pg-client-secret-1', EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32) };
+const SECRETS = nonprodSecrets('pg-client-secret-1');
 let sim: PexipSimulator;
 let pg: Postgres;
 

@@ -1,9 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { KINDS } from '../../src/kinds';
-import { markedBy } from '../helpers/desired';
+import { markedBy, nonprodSecrets } from '../helpers/desired';
 import { createProject, type Project } from '../helpers/project';
 import { raw, startSimulator } from '../helpers/simulator';
 
@@ -12,11 +11,7 @@ import { raw, startSimulator } from '../helpers/simulator';
  * Epic telehealth integration against the simulator over HTTP. Steps run in order and share one project directory.
  */
 const CONFIG = '/api/admin/configuration/v1';
-const SECRETS = {
-  EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'e2e-client-secret-R7w2',
-  EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'e2e-client-secret-R7w2',
-  EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
-};
+const SECRETS = nonprodSecrets('e2e-client-secret-R7w2');
 
 let sim: PexipSimulator;
 let project: Project;

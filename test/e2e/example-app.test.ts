@@ -1,10 +1,10 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { ROOT } from '../helpers/project';
 import { simulatorEnv, startSimulator } from '../helpers/simulator';
 import { run, toolEnv } from '../helpers/terraform';
+import { nonprodSecrets } from '../helpers/desired';
 
 /**
  * Edits take effect: cdktf.json runs the example app through the app runner, so an edit of examples/app/environments.ts
@@ -15,7 +15,7 @@ import { run, toolEnv } from '../helpers/terraform';
 const CDKTF = join(ROOT, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf');
 const NAME = `example-app-${process.pid}`;
 const COPY = join(ROOT, 'tmp', NAME);
-const SECRETS = { EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'example-client-secret', EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'example-client-secret', EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32) };
+const SECRETS = nonprodSecrets('example-client-secret');
 let sim: PexipSimulator;
 const cdktf = (...args: string[]) => run(process.execPath, [CDKTF, ...args], COPY, toolEnv({ ...simulatorEnv(sim), ...SECRETS }), 240_000);
 

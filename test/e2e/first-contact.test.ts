@@ -1,19 +1,15 @@
-import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { VARIANTS } from '../../src/simulator/variants';
 import { createProject } from '../helpers/project';
 import { raw, startSimulator } from '../helpers/simulator';
+import { nonprodSecrets } from '../helpers/desired';
 
 /**
  * A real `cdktf deploy` against simulator variants that behave like other real nodes: on one that spells the
  * encryption algorithm differently the deploy succeeds with the node's value; on an older one that lacks fields it
  * succeeds while the stack sends them at their default, and stops before any write, saying which, otherwise.
  */
-const SECRETS = {
-  EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'e2e-client-secret-Fc91',
-  EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'e2e-client-secret-Fc91',
-  EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
-};
+const SECRETS = nonprodSecrets('e2e-client-secret-Fc91');
 let sim: PexipSimulator;
 afterEach(() => sim?.stop());
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { runCli } from '../helpers/cli';
 import { createProject, type Project } from '../helpers/project';
 import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 import { terraform } from '../helpers/terraform';
+import { nonprodSecrets } from '../helpers/desired';
 
 /**
  * Locations end to end, with the real cdktf and terraform: the integration's policy profile and web proxy are
@@ -13,11 +13,7 @@ import { terraform } from '../helpers/terraform';
  * the proxy changes in place, and removal gives the location its fields back before deleting anything.
  */
 const CONFIG = '/api/admin/configuration/v1';
-const SECRETS = {
-  EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'e2e-client-secret-Lo3k',
-  EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'e2e-client-secret-Lo3k',
-  EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
-};
+const SECRETS = nonprodSecrets('e2e-client-secret-Lo3k');
 let sim: PexipSimulator;
 
 async function byName(resource: string, name: string): Promise<Record<string, any> | undefined> {

@@ -5,7 +5,7 @@ import { EPIC_ALGORITHM_WIRE } from '../../src/kinds';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { profileBody, telehealthRuleBody } from '../helpers/fixtures';
 import { ROOT } from '../helpers/project';
-import { markedBy } from '../helpers/desired';
+import { markedBy, nonprodSecrets } from '../helpers/desired';
 import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 import { run, type Run, tempDir, terraform, toolEnv } from '../helpers/terraform';
 
@@ -16,7 +16,7 @@ import { run, type Run, tempDir, terraform, toolEnv } from '../helpers/terraform
  */
 const CONFIG = '/api/admin/configuration/v1';
 const STEP_TIMEOUT = 300_000;
-const NONPROD_SECRETS = { EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'pkg-client-secret-7Hq', EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'pkg-client-secret-7Hq', EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32) };
+const NONPROD_SECRETS = nonprodSecrets('pkg-client-secret-7Hq');
 
 let sim: PexipSimulator;
 let work: string;

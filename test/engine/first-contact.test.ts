@@ -5,7 +5,7 @@ import { removeStack } from '../../src/engine/remove';
 import { SchemaMismatchError } from '../../src/engine/schema-check';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { VARIANTS } from '../../src/simulator/variants';
-import { integrationSet, secretEnv, type Workspace, withObject, withSpec, workspace } from '../helpers/desired';
+import { integrationSet, secretEnv, type Workspace, withNewerRuleFields, withObject, withSpec, workspace } from '../helpers/desired';
 import { multipartBody, raw, clientFor, startSimulator } from '../helpers/simulator';
 import { themePackage } from '../helpers/packages';
 
@@ -48,7 +48,6 @@ async function expectSettled(set: DesiredSet): Promise<void> {
   await run(set);
   expect(sim.writes()).toEqual([]);
 }
-const fullRule = (set: DesiredSet) => withSpec(set, 'rule', { denoise_audio: true, live_captions_enabled: 'default', match_incoming_teams: false, disabled_codecs: [] });
 
 describe('reconcile against other nodes', () => {
   it('sends the node\'s own spelling of the encryption algorithm, says so at debug level, and plans clean afterwards', async () => {
@@ -63,7 +62,7 @@ describe('reconcile against other nodes', () => {
 
   it('leaves out fields an older node lacks where the stack sends only their default; plans clean, redeploys with no write', async () => {
     sim = await startSimulator({ variant: VARIANTS['older-version'] });
-    const set = fullRule(integrationSet(ws));
+    const set = withNewerRuleFields(integrationSet(ws));
     const { result } = await run(set);
     expect(result.created).toBe(7);
     expect(lines).toContain('note: call routing rule, field denoise_audio: the node has no field denoise_audio (an older Pexip version?); left out, since this stack sends only its default (true).');
@@ -73,7 +72,7 @@ describe('reconcile against other nodes', () => {
 
   it('refuses before any write a value other than the default for a field the node lacks, naming kind, field and value', async () => {
     sim = await startSimulator({ variant: VARIANTS['older-version'] });
-    const error = await run(withSpec(fullRule(integrationSet(ws)), 'rule', { denoise_audio: false, live_captions_enabled: 'yes' })).catch((e: unknown) => e);
+    const error = await run(withNewerRuleFields(integrationSet(ws), { denoise_audio: false, live_captions_enabled: 'yes' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SchemaMismatchError);
     expect((error as Error).message).toBe(
       'nothing was changed: the Management Node does not accept what this stack would send (2 problems):\n' +

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { linkPackage, ROOT } from '../helpers/project';
 import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 import { run, tempDir, toolEnv } from '../helpers/terraform';
+import { nonprodSecrets } from '../helpers/desired';
 
 const PIPELINE = join(ROOT, 'examples', 'gitops', 'pipeline.sh');
 const STEPS = ['synth', 'plan', 'show', 'apply', 'drift', 'repair'];
@@ -25,9 +25,7 @@ describe('the GitOps pipeline, run locally against the simulator', () => {
       ...simulatorEnv(sim),
       CDKTF_OUTDIR: join(scratch, 'cdktf.out'),
       PEXIP_CDKTF_STATE_DIR: scratch,
-      EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'gitops-client-secret',
-      EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'gitops-client-secret',
-      EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
+      ...nonprodSecrets('gitops-client-secret'),
     });
     const step = (...args: string[]) => run('bash', [PIPELINE, ...args], ROOT, env);
 

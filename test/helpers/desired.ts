@@ -9,14 +9,21 @@ import { tempDir } from './terraform';
 
 export const PROFILE_UUID = '5a0d7a9e-2f1b-4c3d-8e4f-1a2b3c4d5e6f';
 
-/** Secret values the desired sets below reference, as a process environment. */
-export function secretEnv(): NodeJS.ProcessEnv {
+/**
+ * The non-production Epic secrets as a process environment: `clientSecret` for both client secrets (Epic issues one
+ * value for both today; a distinctive one per test file shows where a leak came from) and a fresh encryption key.
+ */
+export function nonprodSecrets(clientSecret: string) {
   return {
-    // Epic issues one value for both client secrets today.
-    EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'np-client-secret-Zq81',
-    EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'np-client-secret-Zq81',
+    EPIC_NONPROD_PATIENT_CLIENT_SECRET: clientSecret,
+    EPIC_NONPROD_PROVIDER_CLIENT_SECRET: clientSecret,
     EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
   };
+}
+
+/** Secret values the desired sets below reference, as a process environment. */
+export function secretEnv(): NodeJS.ProcessEnv {
+  return nonprodSecrets('np-client-secret-Zq81');
 }
 
 export interface Workspace {
@@ -107,6 +114,14 @@ export function integrationSet(ws: Workspace, stack = 'nonprod'): DesiredSet {
 /** A copy of the set with one object's spec changed. */
 export function withSpec(set: DesiredSet, id: string, change: Record<string, unknown>): DesiredSet {
   return { ...set, objects: set.objects.map((o) => (o.id === id ? { ...o, spec: { ...o.spec, ...change } as DesiredObject['spec'] } : o)) };
+}
+
+/**
+ * The telehealth rule also declaring, at their defaults, the fields later Pexip versions added (an older node lacks
+ * them), as the constructs' rules do: `change` sets some of them otherwise.
+ */
+export function withNewerRuleFields(set: DesiredSet, change: Record<string, unknown> = {}): DesiredSet {
+  return withSpec(set, 'rule', { denoise_audio: true, live_captions_enabled: 'default', match_incoming_teams: false, disabled_codecs: [], ...change });
 }
 
 export function withObject(set: DesiredSet, id: string, change: Partial<DesiredObject>): DesiredSet {

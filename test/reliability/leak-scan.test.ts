@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { runCli } from '../helpers/cli';
 import { createProject } from '../helpers/project';
 import { PASSWORD, simulatorEnv, startSimulator } from '../helpers/simulator';
+import { nonprodSecrets } from '../helpers/desired';
 
 /**
  * A full deploy / drift / appointments / destroy cycle with distinctive secrets and patient names, debug logging on
@@ -12,9 +12,7 @@ import { PASSWORD, simulatorEnv, startSimulator } from '../helpers/simulator';
  * in the output of `appointments --show-phi`.
  */
 const SECRETS = {
-  EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'LEAKCANARY-client-7f3e91',
-  EPIC_NONPROD_PROVIDER_CLIENT_SECRET: 'LEAKCANARY-client-7f3e91',
-  EPIC_NONPROD_ENCRYPTION_KEY: generateEpicKey(32),
+  ...nonprodSecrets('LEAKCANARY-client-7f3e91'),
   EGRESS_PROXY_PASSWORD: 'LEAKCANARY-proxy-52c0d8',
 };
 const PATIENTS = ['Quentin Canaryfield', 'Ysolde Marrowgate'];

@@ -2,7 +2,8 @@ import { ConfigError } from '../../api/errors';
 import { adoptObjects } from '../../engine/adopt';
 import { type DesiredSet, loadDesiredSet } from '../../engine/desired';
 import { hasChanges, type Plan } from '../../engine/plan';
-import { planAgainstLive, reconcile } from '../../engine/reconcile';
+import { planAgainstLive, reconcile, type ReconcileOptions } from '../../engine/reconcile';
+import type { PexipClient } from '../../api/client';
 import { EPIC_REMINDER, removeStack } from '../../engine/remove';
 import { STACK_NAME } from '../../kinds/ownership';
 import type { OptionSpec } from '../args';
@@ -23,6 +24,11 @@ function printPlan(context: CommandContext, plan: Plan, address: string, title: 
   return hasChanges(plan) ? EXIT.changes : EXIT.ok;
 }
 
+/** How a command runs reconcile: progress lines at info, detail at debug, stopped by SIGINT/SIGTERM. */
+function reconcileOptions(context: CommandContext, client: PexipClient, baseDir: string, appDir: string): ReconcileOptions {
+  return { client, env: context.env, baseDir, appDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line), stop: context.stop };
+}
+
 const EXPECT_HASH: OptionSpec = { name: 'expect-hash', type: 'string', value: '<sha256>', description: 'Refuse a desired-set file whose hash differs (stale synth output).' };
 
 export const reconcileCommand: Command = {
@@ -34,7 +40,7 @@ export const reconcileCommand: Command = {
   async run(context) {
     const { set, baseDir, appDir } = load(context);
     return withClient(context, async (client) => {
-      const { plan, result } = await reconcile(set, { client, env: context.env, baseDir, appDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line), stop: context.stop });
+      const { plan, result } = await reconcile(set, reconcileOptions(context, client, baseDir, appDir));
       if (context.json) context.out(`${JSON.stringify({ ...planJson(plan, client.address), result })}\n`);
       else context.out(`${hasChanges(plan) ? resultLine(result) : `No changes: stack "${set.stack}" is in sync.`}\n`);
       return EXIT.ok;
@@ -138,7 +144,7 @@ export const repairCommand: Command = {
         context.out(context.json ? `${JSON.stringify({ ...planJson(plan, client.address), repaired: false })}\n` : `No drift: stack "${set.stack}" matches Pexip; nothing to repair.\n`);
         return EXIT.ok;
       }
-      const { result } = await reconcile(set, { client, env: context.env, baseDir, appDir, progress: (line) => context.log.info(line), debug: (line) => context.log.debug(line), stop: context.stop });
+      const { result } = await reconcile(set, reconcileOptions(context, client, baseDir, appDir));
       if (context.json) context.out(`${JSON.stringify({ ...planJson(plan, client.address), repaired: true, result })}\n`);
       else context.out(`${planText(plan, client.address, 'Repaired')}${resultLine(result)} ${drift.length} drifted object${drift.length === 1 ? '' : 's'} repaired.\n`);
       return EXIT.changes;
