@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { App, type TerraformStack } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
+import { toolkit } from './toolkit';
 
 /** The file that marks a CDKTF app's directory. */
 export const CDKTF_JSON = 'cdktf.json';
@@ -28,7 +29,7 @@ export function appDirectory(from: string = process.cwd()): string {
 
 /** The directory Terraform and the provisioners run in for this stack: `<outdir>/stacks/<stack id>`. */
 export function stackDirectory(stack: TerraformStack): string {
-  return resolve(App.of(stack).outdir, 'stacks', stack.node.id);
+  return resolve(toolkit().lib.App.of(stack).outdir, 'stacks', stack.node.id);
 }
 
 /**

@@ -1,9 +1,11 @@
-import { DataResource, type ITerraformDependable, type TerraformResource, TerraformStack } from 'cdktf';
-import { NullProvider } from '@cdktf/provider-null/lib/provider';
-import { Resource as NullResource } from '@cdktf/provider-null/lib/resource';
+import type { ITerraformDependable, TerraformResource } from 'cdktf';
 import type { Construct } from 'constructs';
 import { canonicalJson } from '../engine/desired';
 import type { JsonObject, JsonValue } from '../kinds/types';
+import { NullProvider, NullResource } from './null-resource';
+import { toolkit } from './toolkit';
+
+const { DataResource, TerraformStack } = toolkit().lib;
 
 /**
  * Carriers: the Terraform resources that carry a stack's desired state and run `pexip-cdktf` through `local-exec`.

@@ -1,5 +1,4 @@
-import { TerraformOutput } from 'cdktf';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { Environment } from '../epic/secret-variants';
 import type { CallRoutingRuleFields } from './generated/fields';
 import {
@@ -25,6 +24,9 @@ import { PexipStack } from './pexip-stack';
 import { type PropMapping, type PropSource, propErrorOf, reportChildProps } from './prop-errors';
 import type { ITheme } from './references';
 import type { Secret } from './secret';
+import { toolkit } from './toolkit';
+const { Construct: ConstructBase } = toolkit().constructs;
+const { TerraformOutput } = toolkit().lib;
 
 /** Where Epic is, and what Epic issued for this environment. */
 export interface EpicEndpoints {
@@ -213,7 +215,7 @@ const whole = (prop: string): PropMapping => ({ '*': `${prop}.*` });
  * dial-out rules, and the licence. Outputs the profile uuid, the OAuth2 redirect URLs and the web app base URL,
  * which go into Epic's records.
  */
-export class EpicTelehealthIntegration extends Construct {
+export class EpicTelehealthIntegration extends ConstructBase {
   readonly profile: EpicTelehealthProfile;
   readonly rule: CallRoutingRule;
   readonly theme?: ITheme;

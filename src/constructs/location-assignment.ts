@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { ITerraformDependable } from 'cdktf';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { DesiredObject } from '../engine/desired';
 import type { JsonObject } from '../kinds/types';
 import { logicalIdOf } from './pexip-object';
 import { PexipStack, type StackMember } from './pexip-stack';
 import { propErrorOf, type PropSource, reportChildProps } from './prop-errors';
 import type { IPolicyProfile, IWebProxy } from './references';
+import { toolkit } from './toolkit';
+const { Construct: ConstructBase } = toolkit().constructs;
 
 export interface LocationAssignmentProps {
   /** Names of existing system locations (Platform > Locations). The stack never creates or deletes a location. */
@@ -32,7 +34,7 @@ function locationId(name: string): string {
 const CLAIM_PROPS: Readonly<Record<string, string>> = { name: 'locations', policy_server: 'policyProfile', http_proxy: 'webProxy', takeOver: 'takeOver' };
 
 /** One location's fields, as the stack declares them: a member of the stack with its own declaration carrier. */
-class LocationClaim extends Construct implements StackMember {
+class LocationClaim extends ConstructBase implements StackMember {
   readonly logicalId: string;
   readonly carrierResource: ITerraformDependable;
   private readonly desired: DesiredObject;
@@ -60,7 +62,7 @@ class LocationClaim extends Construct implements StackMember {
  * records what was there before (in the stack's ledger in Pexip), and restores it when the assignment or the stack
  * is removed, before the policy profile or proxy is deleted.
  */
-export class LocationAssignment extends Construct {
+export class LocationAssignment extends ConstructBase {
   constructor(scope: Construct, id: string, props: LocationAssignmentProps) {
     super(scope, id);
     const stack = PexipStack.of(this);

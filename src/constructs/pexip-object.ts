@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { ConfigError } from '../api/errors';
 import { redactor } from '../api/redact';
 import { type DesiredObject, describeSecretRef, isLookup, isRef } from '../engine/desired';
@@ -13,6 +13,8 @@ import type { PackageContent } from './package';
 import { PexipStack, type StackMember } from './pexip-stack';
 import { propErrorOf, type PropSource } from './prop-errors';
 import type { Secret } from './secret';
+import { toolkit } from './toolkit';
+const { Construct: ConstructBase } = toolkit().constructs;
 
 /** Options every owned Pexip object takes. */
 export interface PexipObjectOptions {
@@ -65,7 +67,7 @@ export function logicalIdOf(construct: Construct, stack: PexipStack): string {
  * Base of the L2 constructs: one Pexip object owned by this stack. Validates props in the constructor (the error
  * names the construct path and the prop), declares the object with a carrier, and registers it with its stack.
  */
-export abstract class PexipObject extends Construct implements PexipReferenceable, StackMember {
+export abstract class PexipObject extends ConstructBase implements PexipReferenceable, StackMember {
   readonly kind: KindName;
   readonly logicalId: string;
   readonly referenceValue: JsonValue;

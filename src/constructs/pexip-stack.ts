@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { Aspects, type IAspect, type ITerraformDependable, TerraformStack } from 'cdktf';
-import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
-import { Construct, type IConstruct } from 'constructs';
+import type { IAspect, ITerraformDependable } from 'cdktf';
+import type { Construct, IConstruct } from 'constructs';
 import { ConfigError } from '../api/errors';
 import { DESIRED_SET_FORMAT, type DesiredSet, desiredSetHash, validateDesiredSet } from '../engine/desired';
 import type { Environment } from '../epic/secret-variants';
@@ -13,6 +12,9 @@ import { defaultCliCommand } from './cli-command';
 import type { PackageContent } from './package';
 import { desiredSetError, type PropSource } from './prop-errors';
 import { checkDriftAtSynth } from './synth-drift';
+import { checkSameToolkit, toolkit } from './toolkit';
+
+const { lib: { Aspects, TerraformStack }, synthesizer: { addCustomSynthesis }, constructs: { Construct: ConstructClass } } = toolkit();
 
 /** The desired-set file each stack writes next to its cdk.tf.json; the reconciler reads it. */
 export const DESIRED_SET_FILE = 'pexip-desired.json';
@@ -80,6 +82,7 @@ export class PexipStack extends TerraformStack {
   private finalised = false;
 
   constructor(scope: Construct, id: string, props: PexipStackProps) {
+    checkSameToolkit(scope);
     super(scope, id);
     if (!STACK_NAME.test(id)) throw new Error(`${this.node.path}: stack id must match ${STACK_NAME.source} (it is recorded on every Pexip object).`);
     if (props.environment !== 'production' && props.environment !== 'non-production') {
@@ -138,7 +141,7 @@ export class PexipStack extends TerraformStack {
     // stdout: cdktf shows an app's stdout as it is, but flags every stderr line as an [ERROR].
     if (drift.message) process.stdout.write(`${drift.message}\n`);
     this.addCarriers(hash, drift.summary);
-    const files = new Construct(this, 'pexip-files');
+    const files = new ConstructClass(this, 'pexip-files');
     addCustomSynthesis(files, {
       onSynthesize: (session) => {
         const stackDir = join(session.outdir, dirname(session.manifest.forStack(this).synthesizedStackPath));

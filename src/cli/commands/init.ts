@@ -81,7 +81,8 @@ const FLAG_OF_PROP: Readonly<Record<string, string>> = {
  * is reported now, naming its flag, instead of at the app's first synth.
  */
 function checkValues(values: Readonly<Record<StackId, EnvironmentValues>>, stacks: readonly StackId[]): void {
-  const { App } = require('cdktf') as typeof import('cdktf');
+  // Whichever toolkit is at hand: the values are checked the same under both.
+  const { App } = (require('../../constructs/toolkit') as typeof import('../../constructs/toolkit')).toolkit().lib;
   const { EpicTelehealthIntegration, PexipStack, Secret } = require('../../index') as typeof import('../../index');
   // Nothing is synthesized: the constructs validate as they are built.
   const app = new App({ outdir: join(tmpdir(), 'pexip-cdktf-init-check'), skipValidation: true });
