@@ -75,13 +75,24 @@ export interface GitOpsSources {
   readonly gitlabCi: string;
 }
 
+/** The CDK toolkit an app is built with: CDK Terrain (`cdktn`, maintained) or CDK for Terraform (`cdktf`, deprecated). */
+export type AppToolkit = 'cdktn' | 'cdktf';
+
+/** What differs between the toolkits in an app. Both CLIs read `cdktf.json` (CDK Terrain kept the name). */
+export const TOOLKIT_APP: Readonly<Record<AppToolkit, { readonly cli: string; readonly title: string; readonly node: string; readonly nodeText: string; readonly typesNode: string }>> = {
+  cdktn: { cli: 'cdktn-cli', title: 'CDK Terrain (cdktn)', node: '^22.19.0 || ^24.0.0', nodeText: 'Node 22.19 or later (22 or 24)', typesNode: '^22' },
+  cdktf: { cli: 'cdktf-cli', title: 'CDK for Terraform (cdktf)', node: '^20.9.0 || ^22.0.0 || ^24.0.0', nodeText: 'Node 20, 22 or 24', typesNode: '^20' },
+};
+
 export interface ScaffoldOptions {
   /** npm name of the app. */
   readonly name: string;
+  /** The app's toolkit (its library, CLI and commands). */
+  readonly toolkit: AppToolkit;
   /** The dependency on this package: its name and version spec. */
   readonly dependency: { readonly name: string; readonly spec: string };
   /** Version ranges of the toolchain. */
-  readonly versions: { readonly cdktf: string; readonly constructs: string; readonly cdktfCli: string; readonly typescript: string; readonly typesNode: string };
+  readonly versions: { readonly toolkit: string; readonly constructs: string; readonly typescript: string };
   readonly values: Readonly<Record<StackId, EnvironmentValues>>;
   readonly live?: LiveStack;
   readonly gitops: GitOpsSources;
@@ -107,15 +118,15 @@ export function scaffold(options: ScaffoldOptions): ScaffoldFile[] {
   const files: ScaffoldFile[] = [
     { path: 'package.json', content: packageJson(options) },
     { path: 'cdktf.json', content: `${JSON.stringify({ language: 'typescript', app: appCommand(pkg), output: 'cdktf.out', sendCrashReports: 'false', terraformProviders: [], terraformModules: [] }, null, 2)}\n` },
-    { path: 'tsconfig.json', content: tsconfig() },
-    { path: 'main.ts', content: mainTs(pkg, templated, options.live) },
+    { path: 'tsconfig.json', content: tsconfig(options.toolkit) },
+    { path: 'main.ts', content: mainTs(pkg, options.toolkit, templated, options.live) },
     { path: 'environments.ts', content: environmentsTs(options.values, templated) },
     { path: 'integration.ts', content: integrationTs(pkg) },
     ...(options.live ? [{ path: `live-${options.live.stack}.ts`, content: liveTs(options.live, pkg) }] : []),
     { path: '.gitignore', content: GITIGNORE },
-    { path: 'ci/pipeline.sh', content: adaptPipeline(options.gitops.pipeline), executable: true },
-    { path: '.github/workflows/pexip-telehealth.yml', content: adaptCi(options.gitops.githubActions) },
-    { path: '.gitlab-ci.yml', content: adaptCi(options.gitops.gitlabCi) },
+    { path: 'ci/pipeline.sh', content: adaptPipeline(options.gitops.pipeline, options.toolkit), executable: true },
+    { path: '.github/workflows/pexip-telehealth.yml', content: adaptCi(options.gitops.githubActions, options.toolkit) },
+    { path: '.gitlab-ci.yml', content: adaptCi(options.gitops.gitlabCi, options.toolkit) },
     { path: 'README.md', content: readme(options) },
   ];
   return files;
@@ -123,23 +134,25 @@ export function scaffold(options: ScaffoldOptions): ScaffoldFile[] {
 
 function packageJson(options: ScaffoldOptions): string {
   const v = options.versions;
+  const t = options.toolkit;
   return `${JSON.stringify(
     {
       name: options.name,
       version: '0.1.0',
       private: true,
       description: 'Epic telehealth integration on Pexip Infinity, as code (pexip-telehealth-cdktf)',
-      engines: { node: '>=20' },
-      scripts: { synth: 'cdktf synth', typecheck: 'tsc -p tsconfig.json --noEmit' },
-      dependencies: { cdktf: v.cdktf, constructs: v.constructs, [options.dependency.name]: options.dependency.spec },
-      devDependencies: { '@types/node': v.typesNode, 'cdktf-cli': v.cdktfCli, typescript: v.typescript },
+      engines: { node: TOOLKIT_APP[t].node },
+      scripts: { synth: `${t} synth`, typecheck: 'tsc -p tsconfig.json --noEmit' },
+      dependencies: { [t]: v.toolkit, constructs: v.constructs, [options.dependency.name]: options.dependency.spec },
+      // The CLI moves in step with the library.
+      devDependencies: { '@types/node': TOOLKIT_APP[t].typesNode, [TOOLKIT_APP[t].cli]: v.toolkit, typescript: v.typescript },
     },
     null,
     2,
   )}\n`;
 }
 
-function tsconfig(): string {
+function tsconfig(toolkit: AppToolkit): string {
   return `${JSON.stringify(
     {
       compilerOptions: {
@@ -155,6 +168,8 @@ function tsconfig(): string {
         outDir: 'dist',
         rootDir: '.',
         types: ['node'],
+        // The package's type declarations name cdktf; in a cdktn app they mean cdktn, whose classes it builds on.
+        ...(toolkit === 'cdktn' ? { paths: { cdktf: ['./node_modules/cdktn'], 'cdktf/*': ['./node_modules/cdktn/*'] } } : {}),
       },
       include: ['**/*.ts'],
       exclude: ['node_modules', 'dist', 'cdktf.out'],
@@ -164,9 +179,9 @@ function tsconfig(): string {
   )}\n`;
 }
 
-function mainTs(pkg: string, templated: readonly StackId[], live: LiveStack | undefined): string {
+function mainTs(pkg: string, toolkit: AppToolkit, templated: readonly StackId[], live: LiveStack | undefined): string {
   const lines = [
-    `import { App, LocalBackend, PgBackend } from 'cdktf';`,
+    `import { App, LocalBackend, PgBackend } from '${toolkit}';`,
     `import { PexipStack, pathFromStackDirectory } from '${pkg}';`,
     ...(templated.length > 0 ? [`import { ${templated.map((s) => VARIANT[s]).join(', ')} } from './environments';`, `import { telehealthIntegration } from './integration';`] : []),
     ...(live ? [`import { liveIntegration } from './live-${live.stack}';`] : []),
@@ -325,16 +340,21 @@ dist/
 `;
 
 /** The example pipeline lives two levels down in this repository; in an app it is `ci/pipeline.sh`. */
-export function adaptPipeline(text: string): string {
+export function adaptPipeline(text: string, toolkit: AppToolkit): string {
   return replaceAll(text, [
     ['examples/gitops/pipeline.sh', 'ci/pipeline.sh'],
     ['cd "$(dirname "$0")/../.."', 'cd "$(dirname "$0")/.."'],
     ['node bin/pexip-cdktf.js ', 'npx pexip-cdktf '],
+    ['npx cdktf synth', `npx ${toolkit} synth`],
+    ['  cdktf synth (all stacks)', `  ${toolkit} synth (all stacks)`],
   ]);
 }
 
-export function adaptCi(text: string): string {
-  return replaceAll(text, [['examples/gitops/pipeline.sh', 'ci/pipeline.sh']]);
+export function adaptCi(text: string, toolkit: AppToolkit): string {
+  return replaceAll(text, [
+    ['examples/gitops/pipeline.sh', 'ci/pipeline.sh'],
+    ['Node 20', TOOLKIT_APP[toolkit].nodeText],
+  ]);
 }
 
 function replaceAll(text: string, pairs: readonly (readonly [string, string])[]): string {
@@ -345,10 +365,15 @@ function replaceAll(text: string, pairs: readonly (readonly [string, string])[])
 
 function readme(options: ScaffoldOptions): string {
   const live = options.live;
+  const t = options.toolkit;
+  const kit = TOOLKIT_APP[t];
+  const toolkitNote =
+    t === 'cdktf'
+      ? 'CDK for Terraform is deprecated (HashiCorp, 2025-12-10): `docs/migrating-to-cdktn.md` of pexip-telehealth-cdktf moves\nthis app to CDK Terrain with the same state; the first deploy afterwards writes nothing.\n\n'
+      : 'CDK Terrain keeps the config file name `cdktf.json` and the output directory `cdktf.out`.\n\n';
   return `# ${options.name}
 
-The Epic telehealth integration on Pexip Infinity, as code: a [CDKTF](https://developer.hashicorp.com/terraform/cdktf)
-app built on \`${options.dependency.name}\`, with a \`prod\` stack (production) and a \`nonprod\` stack (non-production).
+The Epic telehealth integration on Pexip Infinity, as code: a ${kit.title} app (${kit.nodeText}, Terraform 1.11) built on \`${options.dependency.name}\`, with a \`prod\` stack (production) and a \`nonprod\` stack (non-production).
 Made by \`pexip-cdktf init\`.
 
 | File | What it holds |
@@ -360,20 +385,20 @@ Made by \`pexip-cdktf init\`.
 
 ## Next steps
 
-1. \`npm install\`, then \`npx cdktf synth\`. \`cdktf.json\` runs \`main.ts\` through \`${options.dependency.name}\`'s runner, which
+1. \`npm install\`, then \`npx ${t} synth\`. \`cdktf.json\` runs \`main.ts\` through \`${options.dependency.name}\`'s runner, which
    type-checks and compiles it when a source changed and otherwise starts it at once: edits take effect on the next
-   \`cdktf synth\`, \`diff\` or \`deploy\`, no build step.
+   \`${t} synth\`, \`diff\` or \`deploy\`, no build step.
 2. Fill in the real values in \`environments.ts\`${live ? ` and review \`live-${live.stack}.ts\`` : ''}.
 3. \`npx pexip-cdktf keygen\` gives an Epic encryption key; keep it in your vault. Export the secrets by their variant names
    (\`EPIC_NONPROD_PATIENT_CLIENT_SECRET\`, \`EPIC_NONPROD_PROVIDER_CLIENT_SECRET\`, \`EPIC_NONPROD_ENCRYPTION_KEY\`, and
    \`EPIC_PROD_…\` likewise) and the connection (\`PEXIP_ADDRESS\`, \`PEXIP_USERNAME\`, \`PEXIP_PASSWORD\`).
-4. \`npx cdktf synth && npx pexip-cdktf secrets check nonprod\`, then
+4. \`npx ${t} synth && npx pexip-cdktf secrets check nonprod\`, then
    \`npx pexip-cdktf plan cdktf.out/stacks/nonprod/pexip-desired.json\`: what a deploy would change, per object and field.
-5. \`npx cdktf deploy nonprod\`; give Epic the outputs (profile uuid, redirect URLs). Then \`prod\`.
+5. \`npx ${t} deploy nonprod\`; give Epic the outputs (profile uuid, redirect URLs). Then \`prod\`.
 6. For pipelines, set \`PEXIP_CDKTF_PG_CONN_STR\` (shared state with locking, Terraform's \`pg\` backend) and the secrets
    in your CI's secret store; see the comments at the top of the CI files.
 
-State: without \`PEXIP_CDKTF_PG_CONN_STR\`, each stack keeps \`terraform.<stack>.tfstate\` beside \`cdktf.json\`. Never
+${toolkitNote}State: without \`PEXIP_CDKTF_PG_CONN_STR\`, each stack keeps \`terraform.<stack>.tfstate\` beside \`cdktf.json\`. Never
 delete it while the integration exists: it records what the stack owns.
 `;
 }

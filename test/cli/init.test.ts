@@ -30,8 +30,14 @@ describe('pexip-cdktf init', () => {
     });
     const pkg = JSON.parse(read(dir, 'package.json'));
     expect(pkg.name).toBe('my-telehealth');
-    expect(pkg.dependencies).toEqual({ cdktf: '^0.21.0', constructs: '^10.4.2', 'pexip-telehealth-cdktf': `^${version}` });
-    expect(pkg.devDependencies).toEqual({ '@types/node': '^20', 'cdktf-cli': '^0.21.0', typescript: '^5' });
+    // New apps get CDK Terrain, the maintained toolkit.
+    expect(pkg.dependencies).toEqual({ cdktn: '^0.24.0', constructs: '>=10.6.0 <10.8.0', 'pexip-telehealth-cdktf': `^${version}` });
+    expect(pkg.devDependencies).toEqual({ '@types/node': '^22', 'cdktn-cli': '^0.24.0', typescript: '^5' });
+    expect(pkg.engines).toEqual({ node: '^22.19.0 || ^24.0.0' });
+    expect(pkg.scripts.synth).toBe('cdktn synth');
+    expect(read(dir, 'main.ts')).toContain("import { App, LocalBackend, PgBackend } from 'cdktn';");
+    expect(JSON.parse(read(dir, 'tsconfig.json')).compilerOptions.paths).toEqual({ cdktf: ['./node_modules/cdktn'], 'cdktf/*': ['./node_modules/cdktn/*'] });
+    expect(read(dir, 'README.md')).toMatch(/a CDK Terrain \(cdktn\) app .*\n[^]*`npx cdktn deploy nonprod`/);
     expect(JSON.parse(read(dir, 'cdktf.json')).app).toBe(`node -e "require('pexip-telehealth-cdktf/app').run()" -- main.ts`);
     const environments = read(dir, 'environments.ts');
     expect(environments).toContain("profileName: 'St. Mary\\'s',");
@@ -41,10 +47,29 @@ describe('pexip-cdktf init', () => {
     expect(read(dir, '.gitignore').split('\n')).toEqual(expect.arrayContaining(['cdktf.out/', '*.tfstate', '*.tfstate.*', 'node_modules/', 'dist/']));
   });
 
+  it('--toolkit cdktf writes a CDK for Terraform app: its library, CLI, Node lines and commands', async () => {
+    const dir = join(tempDir('pexip-init-'), 'app');
+    expect((await runCli(['init', dir, '--toolkit', 'cdktf'])).code).toBe(0);
+    const pkg = JSON.parse(read(dir, 'package.json'));
+    expect(pkg.dependencies).toEqual({ cdktf: '^0.21.0', constructs: '^10.4.2', 'pexip-telehealth-cdktf': `^${version}` });
+    expect(pkg.devDependencies).toEqual({ '@types/node': '^20', 'cdktf-cli': '^0.21.0', typescript: '^5' });
+    expect(pkg.engines).toEqual({ node: '^20.9.0 || ^22.0.0 || ^24.0.0' });
+    expect(read(dir, 'main.ts')).toContain("import { App, LocalBackend, PgBackend } from 'cdktf';");
+    expect(JSON.parse(read(dir, 'tsconfig.json')).compilerOptions.paths).toBeUndefined();
+    expect(read(dir, 'ci/pipeline.sh')).toContain('npx cdktf synth --output "$out"');
+    expect(read(dir, '.gitlab-ci.yml')).toContain('Node 20, 22 or 24');
+    expect(read(dir, 'README.md')).toContain('docs/migrating-to-cdktn.md');
+    const bad = await runCli(['init', join(dir, '..', 'other'), '--toolkit', 'pulumi']);
+    expect([bad.code, bad.stderr]).toEqual([1, 'error: --toolkit must be cdktn or cdktf (got "pulumi").\n']);
+  });
+
   it('adapts the GitOps pipeline to the app layout', async () => {
     const dir = join(tempDir('pexip-init-'), 'app');
     expect((await runCli(['init', dir])).code).toBe(0);
     const pipeline = read(dir, 'ci/pipeline.sh');
+    expect(pipeline).toContain('npx cdktn synth --output "$out"');
+    expect(pipeline).toContain('#   pipeline.sh synth                  cdktn synth (all stacks)');
+    expect(read(dir, '.github/workflows/pexip-telehealth.yml')).toContain('Node 22.19 or later');
     expect(pipeline).toContain('cd "$(dirname "$0")/.."\n');
     expect(pipeline).toContain('npx pexip-cdktf "$step" "$dir/pexip-desired.json"');
     expect(pipeline).not.toMatch(/examples\/gitops|bin\/pexip-cdktf\.js/);

@@ -66,7 +66,7 @@ describe('the packed package in a fresh app made by pexip-cdktf init', () => {
     app = join(work, 'checkout-a', 'telehealth');
     const init = ok(
       await inDir(work, process.execPath, [
-        join(ROOT, 'bin', 'pexip-cdktf.js'), 'init', app, '--package', tarball, '--json',
+        join(ROOT, 'bin', 'pexip-cdktf.js'), 'init', app, '--toolkit', 'cdktf', '--package', tarball, '--json',
         '--nonprod-profile-name', 'Clinic (test)', '--nonprod-call-domain', 'clinic-test.example.org', '--nonprod-rule-priority', '41',
         '--prod-profile-name', 'Clinic', '--prod-web-app-base-url', 'https://meet.clinic.example.org/',
       ]),
@@ -83,7 +83,9 @@ describe('the packed package in a fresh app made by pexip-cdktf init', () => {
     // One copy of cdktf, shared by the app and our constructs (a peer dependency); no cdktf-cli at run time.
     const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'pexip-telehealth-cdktf', 'package.json'), 'utf8'));
     expect(installed.private).toBeUndefined();
-    expect(Object.keys(installed.peerDependencies).sort()).toEqual(['cdktf', 'constructs']);
+    expect(Object.keys(installed.peerDependencies).sort()).toEqual(['cdktf', 'cdktn', 'constructs']);
+    // cdktn is an optional peer: a cdktf app does not get it (nor the other way round, test/e2e/cdktn.test.ts).
+    expect(existsSync(join(app, 'node_modules', 'cdktn'))).toBe(false);
     expect(Object.keys(installed.dependencies)).not.toEqual(expect.arrayContaining(['cdktf-cli']));
     expect(existsSync(join(app, 'node_modules', 'pexip-telehealth-cdktf', 'node_modules', 'cdktf'))).toBe(false);
 
@@ -147,7 +149,7 @@ describe('the packed package in a fresh app made by pexip-cdktf init', () => {
     const before = { profiles: await list('telehealth_profile'), rules: await list('gateway_routing_rule') };
 
     const live = join(work, 'onboarded');
-    const init = ok(await inDir(work, process.execPath, [join(ROOT, 'bin', 'pexip-cdktf.js'), 'init', live, '--from-live', '--package', tarball, '--json']));
+    const init = ok(await inDir(work, process.execPath, [join(ROOT, 'bin', 'pexip-cdktf.js'), 'init', live, '--toolkit', 'cdktf', '--from-live', '--package', tarball, '--json']));
     expect(JSON.parse(init.stdout).files).toContain('live-prod.ts');
     const code = readFileSync(join(live, 'live-prod.ts'), 'utf8');
     expect(code).toContain('export function liveIntegration(stack: PexipStack): void {');

@@ -41,6 +41,9 @@ export function dependencyFor(spec: string, ownName: string, cwd: string): { nam
   return { name: ownName, spec };
 }
 
+/** The constructs range cdktn 0.24 accepts (its peer dependency); cdktf 0.21 takes the package's own. */
+const CDKTN_CONSTRUCTS = '>=10.6.0 <10.8.0';
+
 function appName(dir: string): string {
   const name = basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[-]+$/g, '');
   return name || 'pexip-telehealth';
@@ -126,6 +129,7 @@ export const initCommand: Command = {
   positionals: [{ name: 'dir', description: 'Directory for the new app (created; must be empty unless --force)', required: true }],
   options: [
     { name: 'package', type: 'string', value: '<npm spec>', description: `How the app depends on this package (default ${ownPackage().name}@^${ownPackage().version}); a tarball path works too.` },
+    { name: 'toolkit', type: 'string', value: 'cdktn|cdktf', description: 'The app\'s toolkit: cdktn (CDK Terrain, maintained; default, needs Node 22.19+) or cdktf (CDK for Terraform, deprecated).' },
     { name: 'name', type: 'string', value: '<name>', description: 'npm name of the app (default: the directory name).' },
     { name: 'force', type: 'boolean', description: 'Write into a non-empty directory, replacing files of the same names.' },
     { name: 'from-live', type: 'boolean', description: 'Declare one stack from `export` of the integration on the node named by PEXIP_ADDRESS (adopted on first deploy).' },
@@ -140,6 +144,8 @@ export const initCommand: Command = {
     const own = ownPackage();
     const dependency = dependencyFor((args.options.package as string | undefined) ?? `${own.name}@^${own.version}`, own.name, process.cwd());
     const values = valuesFrom(args.options);
+    const toolkit = (args.options.toolkit as string | undefined) ?? 'cdktn';
+    if (toolkit !== 'cdktn' && toolkit !== 'cdktf') throw new ConfigError(`--toolkit must be cdktn or cdktf (got "${toolkit}").`, { field: '--toolkit' });
     const liveStack = (args.options['live-stack'] as string | undefined) ?? 'prod';
     if (!(STACKS as readonly string[]).includes(liveStack)) throw new ConfigError(`--live-stack must be prod or nonprod (got "${liveStack}").`, { field: '--live-stack' });
     if (args.options['live-stack'] !== undefined && !args.options['from-live']) throw new ConfigError('--live-stack needs --from-live.', { field: '--live-stack' });
@@ -151,9 +157,10 @@ export const initCommand: Command = {
     const peers = own.peerDependencies;
     const files: ScaffoldFile[] = scaffold({
       name: (args.options.name as string | undefined) ?? appName(dir),
+      toolkit,
       dependency,
-      // The toolchain the package supports: its peer ranges; cdktf-cli moves in step with cdktf.
-      versions: { cdktf: peers.cdktf, constructs: peers.constructs, cdktfCli: peers.cdktf, typescript: '^5', typesNode: '^20' },
+      // The toolchain the package supports: its peer ranges (cdktn 0.24 itself wants constructs below 10.8).
+      versions: { toolkit: peers[toolkit], constructs: toolkit === 'cdktn' ? CDKTN_CONSTRUCTS : peers.constructs, typescript: '^5' },
       values,
       live,
       gitops: { pipeline: read('pipeline.sh'), githubActions: read('github-actions.yml'), gitlabCi: read('gitlab-ci.yml') },
@@ -166,7 +173,7 @@ export const initCommand: Command = {
       if (!json) log.info(`wrote ${file.path}`);
     }
     if (json) out(`${JSON.stringify({ dir, files: files.map((f) => f.path), dependency, ...(live ? { liveStack: live.stack } : {}) })}\n`);
-    else out(`\nNext: cd ${dir} && npm install && npx cdktf synth   (then see README.md)\n`);
+    else out(`\nNext: cd ${dir} && npm install && npx ${toolkit} synth   (then see README.md)\n`);
     return EXIT.ok;
   },
 };
