@@ -51,7 +51,7 @@ describe('pexip-cdktf init', () => {
     const dir = join(tempDir('pexip-init-'), 'app');
     expect((await runCli(['init', dir, '--toolkit', 'cdktf'])).code).toBe(0);
     const pkg = JSON.parse(read(dir, 'package.json'));
-    expect(pkg.dependencies).toEqual({ cdktf: '^0.21.0', constructs: '^10.4.2', 'pexip-telehealth-cdktf': `^${version}` });
+    expect(pkg.dependencies).toEqual({ cdktf: '^0.21.0', constructs: '>=10.6.0 <10.8.0', 'pexip-telehealth-cdktf': `^${version}` });
     expect(pkg.devDependencies).toEqual({ '@types/node': '^20', 'cdktf-cli': '^0.21.0', typescript: '^5' });
     expect(pkg.engines).toEqual({ node: '^20.9.0 || ^22.0.0 || ^24.0.0' });
     expect(read(dir, 'main.ts')).toContain("import { App, LocalBackend, PgBackend } from 'cdktf';");

@@ -6,6 +6,7 @@ import type { PexipSimulator } from '../../src/simulator/server';
 import { profileBody, telehealthRuleBody } from '../helpers/fixtures';
 import { ROOT } from '../helpers/project';
 import { markedBy, nonprodSecrets } from '../helpers/desired';
+import { npmEnv } from '../helpers/npm';
 import { raw, simulatorEnv, startSimulator } from '../helpers/simulator';
 import { run, type Run, tempDir, terraform, toolEnv } from '../helpers/terraform';
 
@@ -24,10 +25,6 @@ let tarball: string;
 /** The app `init` made and installed; after the artifact test, the copy at the second checkout path. */
 let app: string;
 
-/** The environment npm needs to reach its cache and registry (proxy, CA), on top of the tool environment. */
-function npmEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(npm_config_|https?_proxy$|no_proxy$|NODE_EXTRA_CA_CERTS$|SSL_CERT_)/i.test(k)));
-}
 const env = (extra: NodeJS.ProcessEnv = {}) => toolEnv({ ...npmEnv(), ...simulatorEnv(sim), ...extra });
 const inDir = (dir: string, command: string, args: readonly string[], extra: NodeJS.ProcessEnv = {}): Promise<Run> => run(command, args, dir, env(extra), STEP_TIMEOUT);
 const cdktf = (dir: string, args: readonly string[], extra: NodeJS.ProcessEnv = {}) => inDir(dir, process.execPath, [join(dir, 'node_modules', 'cdktf-cli', 'bundle', 'bin', 'cdktf'), ...args], extra);

@@ -41,8 +41,8 @@ export function dependencyFor(spec: string, ownName: string, cwd: string): { nam
   return { name: ownName, spec };
 }
 
-/** The constructs range cdktn 0.24 accepts (its peer dependency); cdktf 0.21 takes the package's own. */
-const CDKTN_CONSTRUCTS = '>=10.6.0 <10.8.0';
+/** The constructs range cdktn 0.24 accepts (its peer dependency), within the package's own and cdktf 0.21's. */
+const APP_CONSTRUCTS = '>=10.6.0 <10.8.0';
 
 function appName(dir: string): string {
   const name = basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+|[-]+$/g, '');
@@ -159,8 +159,9 @@ export const initCommand: Command = {
       name: (args.options.name as string | undefined) ?? appName(dir),
       toolkit,
       dependency,
-      // The toolchain the package supports: its peer ranges (cdktn 0.24 itself wants constructs below 10.8).
-      versions: { toolkit: peers[toolkit], constructs: toolkit === 'cdktn' ? CDKTN_CONSTRUCTS : peers.constructs, typescript: '^5' },
+      // The toolchain the package supports: its peer ranges. Both toolkits get the constructs cdktn 0.24 accepts: npm
+      // holds every app to the constraints of an optional peer too, and does not backtrack to find them.
+      versions: { toolkit: peers[toolkit], constructs: APP_CONSTRUCTS, typescript: '^5' },
       values,
       live,
       gitops: { pipeline: read('pipeline.sh'), githubActions: read('github-actions.yml'), gitlabCi: read('gitlab-ci.yml') },
