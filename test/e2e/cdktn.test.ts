@@ -20,6 +20,9 @@ let sim: PexipSimulator;
 let work: string;
 let tarball: string;
 let node22: string;
+/** The init --toolkit cdktn app, and the cdktf app that is moved to cdktn. */
+let app: string;
+let migrated: string;
 
 const env = (extra: NodeJS.ProcessEnv = {}) => toolEnv({ ...npmEnv(), ...simulatorEnv(sim), ...SECRETS, ...extra });
 /** Node 22 first on PATH: npm, npx, the app runner and the provisioners' `node` all run on it. */
@@ -45,16 +48,21 @@ beforeAll(async () => {
   const [packed, bin] = await Promise.all([run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], ROOT, env(), STEP_TIMEOUT), node22Bin()]);
   tarball = join(work, ok(packed).stdout.trim().split('\n').pop()!);
   node22 = bin;
+  app = join(work, 'telehealth');
+  migrated = join(work, 'migrated');
+  ok(await init(app, ['--toolkit', 'cdktn', '--nonprod-profile-name', 'Clinic (cdktn)', '--nonprod-rule-priority', '43']));
+  ok(await init(migrated, ['--toolkit', 'cdktf', '--nonprod-profile-name', 'Clinic (migrated)']));
+  // Both installations at once (mostly waiting on the npm cache): the cdktn app on Node 22, the cdktf app as before.
+  const installs = await Promise.all([
+    on22(app, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']),
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], migrated, env(), STEP_TIMEOUT),
+  ]);
+  installs.forEach(ok);
 }, STEP_TIMEOUT);
 afterAll(() => sim?.stop());
 
 describe('an init --toolkit cdktn app on Node 22', () => {
-  let app: string;
-
-  it('installs from the tarball with cdktn and no cdktf, and synthesizes with cdktn-cli', async () => {
-    app = join(work, 'telehealth');
-    ok(await init(app, ['--toolkit', 'cdktn', '--nonprod-profile-name', 'Clinic (cdktn)', '--nonprod-rule-priority', '43']));
-    ok(await on22(app, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']));
+  it('installed from the tarball with cdktn and no cdktf, it synthesizes with cdktn-cli', async () => {
     expect(existsSync(join(app, 'node_modules', 'cdktn'))).toBe(true);
     expect(existsSync(join(app, 'node_modules', 'cdktf'))).toBe(false);
     expect(ok(await on22(app, 'node', ['--version'])).stdout.trim()).toMatch(/^v22\./);
@@ -65,6 +73,24 @@ describe('an init --toolkit cdktn app on Node 22', () => {
     expect(tf.terraform.backend.local.path).toBe('../../../terraform.nonprod.tfstate');
     expect(tf.resource.terraform_data['pexip-reconciler'].provisioner[0]['local-exec'].command).toMatch(/^node -e "require\('pexip-telehealth-cdktf\/cli'\)\.run\(\)" -- reconcile pexip-desired\.json /);
     expect(Object.keys(tf.output)).toEqual(expect.arrayContaining(['epic_profile_uuid', 'epic_patient_redirect_url']));
+  }, STEP_TIMEOUT);
+
+  it('builds the null_resource carrier on cdktn too: the same resources and the null provider', async () => {
+    const script = [
+      "const { App } = require('cdktn');",
+      "const { PexipStack, PolicyProfile } = require('pexip-telehealth-cdktf');",
+      "const app = new App({ outdir: 'null-check.out', skipValidation: true });",
+      "new PolicyProfile(new PexipStack(app, 'nulls', { environment: 'non-production', carrier: 'null_resource' }), 'policy', { name: 'P' });",
+      'app.synth();',
+    ].join('\n');
+    ok(await on22(app, 'node', ['-e', script]));
+    const tf = JSON.parse(readFileSync(join(app, 'null-check.out', 'stacks', 'nulls', 'cdk.tf.json'), 'utf8'));
+    expect(tf['//'].metadata.version).toBe('0.24.0');
+    expect(tf.terraform.required_providers.null.source).toBe('null');
+    expect(Object.keys(tf.provider)).toEqual(['null']);
+    expect(Object.keys(tf.resource)).toEqual(['null_resource']);
+    expect(tf.resource.null_resource['pexip-anchor'].triggers).toEqual({ stack: 'nulls' });
+    expect(tf.resource.null_resource['pexip-reconciler'].provisioner[0]['local-exec'].command).toMatch(/ reconcile pexip-desired\.json /);
   }, STEP_TIMEOUT);
 
   it('cdktn deploy creates the integration; a redeploy writes nothing; a hand edit is repaired by the next deploy', async () => {
@@ -116,10 +142,9 @@ describe('an init --toolkit cdktn app on Node 22', () => {
 
 describe('a cdktf app moved to cdktn (docs/migrating-to-cdktn.md)', () => {
   it('keeps state and carriers: the first cdktn deploy after the move changes nothing and writes nothing', async () => {
-    const app = join(work, 'migrated');
-    // Made and deployed as a cdktf app, on this machine's Node, as before.
-    ok(await init(app, ['--toolkit', 'cdktf', '--nonprod-profile-name', 'Clinic (migrated)']));
-    ok(await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], app, env(), STEP_TIMEOUT));
+    const app = migrated;
+    // Made (beforeAll) and deployed as a cdktf app, on this machine's Node, as before.
+    expect(existsSync(join(app, 'node_modules', 'cdktn'))).toBe(false);
     ok(await cdktf(app, ['deploy', 'nonprod', '--auto-approve']));
     const before = (await list('telehealth_profile')).map((p) => [p.id, p.name, p.uuid]);
     expect(before).toEqual([[expect.any(Number), 'Clinic (migrated)', expect.any(String)]]);
