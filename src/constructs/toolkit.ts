@@ -45,11 +45,40 @@ const NAMES: readonly ToolkitName[] = ['cdktf', 'cdktn'];
 const BOTH = `cdktf ${SUPPORTED_TOOLKITS.cdktf} (CDK for Terraform) or cdktn ${SUPPORTED_TOOLKITS.cdktn} (CDK Terrain)`;
 
 let chosen: Toolkit | undefined;
+let problem: ToolkitError | undefined;
 
-/** The app's toolkit, resolved once per process (see `resolveToolkit`). */
+/**
+ * The app's toolkit, resolved once per process (see `resolveToolkit`). Without a usable one, a stand-in whose every
+ * class and function throws the reason when used: a program that only drives Pexip (client, engine, simulator) still
+ * loads the package, and an app fails at its first construct, naming both toolkits.
+ */
 export function toolkit(): Toolkit {
-  chosen ??= resolveToolkit();
+  if (!chosen) {
+    try {
+      chosen = resolveToolkit();
+    } catch (error) {
+      if (!(error instanceof ToolkitError)) throw error;
+      problem = error;
+      chosen = unavailableToolkit(error);
+    }
+  }
   return chosen;
+}
+
+/** Why there is no usable toolkit, if there is none. */
+export function toolkitProblem(): ToolkitError | undefined {
+  toolkit();
+  return problem;
+}
+
+/** A toolkit whose classes can be extended (at load) but throw `error` when constructed or called. */
+export function unavailableToolkit(error: ToolkitError): Toolkit {
+  // A plain function, not an arrow: classes can extend it; `super()` then throws.
+  const unavailable = function unavailable(): never {
+    throw error;
+  };
+  const stand = <T>() => new Proxy({}, { get: () => unavailable }) as T;
+  return { name: 'cdktf', version: 'none', root: '', lib: stand<ToolkitModule>(), synthesizer: stand<SynthesizerModule>(), constructs: stand<ConstructsModule>() };
 }
 
 function packageJson(file: string): { version?: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string> } {
@@ -142,6 +171,7 @@ function load(name: ToolkitName, root: string): Toolkit {
  */
 export function checkSameToolkit(scope: IConstruct): void {
   const tk = toolkit();
+  if (problem) throw problem;
   const root = scope.node.root;
   if (root instanceof tk.lib.App || !(Symbol.for('cdktf/App') in root)) return;
   throw new ToolkitError(

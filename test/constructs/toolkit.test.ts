@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { NullProvider as CdktfNullProvider } from '@cdktf/provider-null/lib/provider';
@@ -7,6 +8,7 @@ import { Construct } from 'constructs';
 import { PexipStack } from '../../src';
 import { NullProvider, NullResource } from '../../src/constructs/null-resource';
 import { resolveToolkit, ToolkitError, type ToolkitName } from '../../src/constructs/toolkit';
+import { ROOT } from '../helpers/project';
 import { tempDir } from '../helpers/terraform';
 
 /** An app directory with stand-in toolkit packages (just enough to be loaded) and a package.json naming `declared`. */
@@ -84,5 +86,29 @@ describe('the null_resource carrier, built on the app toolkit', () => {
     });
     expect(ours).toEqual(theirs);
     expect(ours).toHaveProperty(['resource', 'null_resource', 'second', 'triggers', 'spec.b'], 'x');
+  });
+});
+
+describe('the package where no toolkit is installed', () => {
+  it('loads (client, engine, simulator), and fails at the first construct, naming both toolkits', () => {
+    // An installation of the built package with its runtime dependency only: no cdktf, no cdktn anywhere above it.
+    const dir = tempDir('pexip-no-toolkit-');
+    const pkg = join(dir, 'node_modules', 'pexip-telehealth-cdktf');
+    mkdirSync(pkg, { recursive: true });
+    cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+    cpSync(join(ROOT, 'dist', 'src'), join(pkg, 'dist', 'src'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', 'axios'), join(dir, 'node_modules', 'axios'), 'dir');
+    const script = [
+      "const p = require('pexip-telehealth-cdktf');",
+      'console.log(typeof p.PexipClient, typeof p.PexipSimulator, typeof p.PexipStack);',
+      "try { new p.PexipStack({ node: { root: {} } }, 'prod', { environment: 'production' }); } catch (e) { console.log(`${e.name}: ${e.message}`); }",
+      "try { new p.PolicyProfile({ node: { root: {} } }, 'p', { name: 'P' }); } catch (e) { console.log(e.name); }",
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const [types, stack, l2] = result.stdout.trim().split('\n');
+    expect(types).toBe('function function function');
+    expect(stack).toMatch(/^ToolkitError: pexip-telehealth-cdktf needs cdktf 0\.21 \(CDK for Terraform\) or cdktn 0\.24 \(CDK Terrain\) in the app, and neither is installed in /);
+    expect(l2).toBe('ToolkitError');
   });
 });

@@ -85,14 +85,10 @@ const FLAG_OF_PROP: Readonly<Record<string, string>> = {
  */
 function checkValues(values: Readonly<Record<StackId, EnvironmentValues>>, stacks: readonly StackId[]): void {
   // Whichever toolkit is at hand: the values are checked the same under both.
-  const { toolkit, ToolkitError } = require('../../constructs/toolkit') as typeof import('../../constructs/toolkit');
-  let App: ReturnType<typeof toolkit>['lib']['App'];
-  try {
-    App = toolkit().lib.App;
-  } catch (error) {
-    if (!(error instanceof ToolkitError)) throw error;
-    throw new ConfigError(`init checks the values with the constructs, which need a toolkit beside this package: npx -p ${ownPackage().name} -p cdktn@^0.24.0 pexip-cdktf init … (${error.message})`);
-  }
+  const { toolkit, toolkitProblem } = require('../../constructs/toolkit') as typeof import('../../constructs/toolkit');
+  const problem = toolkitProblem();
+  if (problem) throw new ConfigError(`init checks the values with the constructs, which need a toolkit beside this package: npx -p ${ownPackage().name} -p cdktn@^0.24.0 pexip-cdktf init … (${problem.message})`);
+  const { App } = toolkit().lib;
   const { EpicTelehealthIntegration, PexipStack, Secret } = require('../../index') as typeof import('../../index');
   // Nothing is synthesized: the constructs validate as they are built.
   const app = new App({ outdir: join(tmpdir(), 'pexip-cdktf-init-check'), skipValidation: true });
