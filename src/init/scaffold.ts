@@ -369,7 +369,7 @@ function readme(options: ScaffoldOptions): string {
   const kit = TOOLKIT_APP[t];
   const toolkitNote =
     t === 'cdktf'
-      ? 'CDK for Terraform is deprecated (HashiCorp, 2025-12-10): `docs/migrating-to-cdktn.md` of pexip-telehealth-cdktf moves\nthis app to CDK Terrain with the same state; the first deploy afterwards writes nothing.\n\n'
+      ? `CDK for Terraform is deprecated (HashiCorp, 2025-12-10): \`node_modules/${options.dependency.name}/docs/migrating-to-cdktn.md\`\nmoves this app to CDK Terrain with the same state; the first deploy afterwards writes nothing.\n\n`
       : 'CDK Terrain keeps the config file name `cdktf.json` and the output directory `cdktf.out`.\n\n';
   return `# ${options.name}
 

@@ -83,6 +83,8 @@ describe('the packed package in a fresh app made by pexip-cdktf init', () => {
     expect(Object.keys(installed.peerDependencies).sort()).toEqual(['cdktf', 'cdktn', 'constructs']);
     // cdktn is an optional peer: a cdktf app does not get it (nor the other way round, test/e2e/cdktn.test.ts).
     expect(existsSync(join(app, 'node_modules', 'cdktn'))).toBe(false);
+    expect(existsSync(join(app, 'node_modules', 'pexip-telehealth-cdktf', 'docs', 'migrating-to-cdktn.md'))).toBe(true);
+    expect(readFileSync(join(app, 'README.md'), 'utf8')).toContain('node_modules/pexip-telehealth-cdktf/docs/migrating-to-cdktn.md');
     expect(Object.keys(installed.dependencies)).not.toEqual(expect.arrayContaining(['cdktf-cli']));
     expect(existsSync(join(app, 'node_modules', 'pexip-telehealth-cdktf', 'node_modules', 'cdktf'))).toBe(false);
 
