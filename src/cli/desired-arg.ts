@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../api/errors';
+import { VARIANT_WORD } from '../api/settings';
 import { STACK_NAME } from '../kinds/ownership';
 import type { OptionSpec, PositionalSpec } from './args';
 
@@ -51,4 +52,15 @@ export function desiredSetPath(arg: string, outdirOption?: string, cwd: string =
   const known = synthesizedStacks(outdir);
   if (known.length === 0) throw new ConfigError(`no stack '${arg}': nothing is synthesized in ${outdir}; run cdktf synth first (or give --outdir).`, { field: 'stack' });
   throw new ConfigError(`no stack '${arg}'; stacks: ${known.join(', ')}`, { field: 'stack' });
+}
+
+/** `--variant`: the stack's variant word, for commands that have no desired set. */
+export const VARIANT_OPTION: OptionSpec = { name: 'variant', type: 'string', value: '<WORD>', description: 'The stack\'s variant word (PROD, NONPROD, …): its own node is PEXIP_<WORD>_ADDRESS when that is set, else PEXIP_ADDRESS.' };
+
+/** The variant word given with `--variant`, checked; undefined when not given. */
+export function variantOption(options: Readonly<Record<string, unknown>>): string | undefined {
+  const variant = options.variant as string | undefined;
+  if (variant === undefined || variant === '') return undefined;
+  if (!VARIANT_WORD.test(variant)) throw new ConfigError(`--variant must be an upper-case word like PROD, NONPROD or SITE_A (got "${variant}").`, { field: '--variant' });
+  return variant;
 }

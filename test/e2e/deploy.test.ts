@@ -89,7 +89,8 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     sim.clearRequests();
     const deploy = await cdktf('deploy', 'nonprod', '--auto-approve');
     expect(deploy.code).toBe(0);
-    expect(writes()).toEqual(['PATCH telehealth_profile']);
+    // The field, then the ledger records the run's convergence token (so the next synth, in sync, plans nothing).
+    expect(writes()).toEqual(['PATCH telehealth_profile', 'PATCH policy_server']);
     expect((await list('telehealth_profile'))[0]).toMatchObject({ id: profileId, service_name_template: 'Visit {{unique_encounter_id}}' });
   });
 
@@ -100,8 +101,8 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     expect(deploy.output).toContain('No changes.');
     expect(deploy.output).toContain('pexip-cdktf: stack "nonprod": no drift in Pexip.');
     expect(deploy.output).not.toContain('local-exec');
-    // One list per kind at synth time (the drift check), nothing else.
-    expect(sim.requests.map((r) => `${r.method} ${r.resource}`).sort()).toEqual(KINDS.map((k) => `GET ${k.name}`).sort());
+    // One list per kind at synth time (the convergence check) and which node this is, nothing else.
+    expect(sim.requests.map((r) => `${r.method} ${r.resource}`).sort()).toEqual([...KINDS.map((k) => `GET ${k.name}`), 'GET management_vm'].sort());
     // Without connection settings at synth time there is no drift check (one line says so), and no request at all.
     sim.clearRequests();
     const offline = await project.cdktf(['deploy', 'nonprod', '--auto-approve'], { PEXIP_ADDRESS: '' });
