@@ -16,12 +16,20 @@ function ledgerConflict(stack: string, name: string, reason: string, key?: strin
   return { type: 'conflict', kind: LEDGER_KIND_NAME, id: LEDGER_ID, name, object: { kind: LEDGER_KIND_NAME, id: LEDGER_ID, spec: { name: ledgerName(stack) } }, reason, ...(key ? { key } : {}) };
 }
 
-/** Objects that carry this stack's ownership marker (description kinds). */
+/**
+ * Objects that carry this stack's ownership marker as versions that keep a ledger write it (with the spec hash `h`).
+ * Older markers, or one written by hand, say nothing about a ledger.
+ */
 export function markedObjects(live: LiveState, stack: string): { kind: KindName; name: string }[] {
   return CREATION_ORDER.flatMap((kind) =>
     kind.ownership.style !== 'description-suffix'
       ? []
-      : (live.get(kind.name as KindName) ?? []).filter((o) => !isLedgerObject(kind, o) && ownerOf(kind, o)?.stack === stack).map((o) => ({ kind: kind.name as KindName, name: liveName(kind, o) })),
+      : (live.get(kind.name as KindName) ?? [])
+          .filter((o) => {
+            const owner = isLedgerObject(kind, o) ? undefined : ownerOf(kind, o);
+            return owner?.stack === stack && owner.specHash !== undefined;
+          })
+          .map((o) => ({ kind: kind.name as KindName, name: liveName(kind, o) })),
   );
 }
 

@@ -42,7 +42,7 @@ export interface NodeIdentitySeed {
 
 /** A Management Node as `configuration/v1/management_vm/` lists it (the SDK's ManagementVM fields we serve). */
 function managementVm(node: NodeIdentitySeed): StoredObject {
-  const data = { id: 1, name: node.hostname, description: '', hostname: node.hostname, domain: node.domain, address: node.address, netmask: '255.255.255.0', gateway: node.address.replace(/\.\d+$/, '.1'), alternative_fqdn: '', ipv6_address: null, ipv6_gateway: null, mtu: 1500, static_nat_address: null, enable_ssh: 'GLOBAL', initializing: false, primary: true, resource_uri: configUri('management_vm', '1') };
+  const data = { id: 1, name: 'pexip-mgmt', description: '', hostname: node.hostname, domain: node.domain, address: node.address, netmask: '255.255.255.0', gateway: node.address.replace(/\.\d+$/, '.1'), alternative_fqdn: '', ipv6_address: null, ipv6_gateway: null, mtu: 1500, static_nat_address: null, enable_ssh: 'GLOBAL', initializing: false, primary: true, resource_uri: configUri('management_vm', '1') };
   return { key: '1', builtIn: true, data, files: {} };
 }
 

@@ -3,7 +3,7 @@ import { addressVariable } from '../../api/settings';
 import { loadDesiredSet, variantOf } from '../../engine/desired';
 import { checkBinding } from '../../engine/node-identity';
 import { VARIANT_OPTION, variantOption } from '../desired-arg';
-import { claimLicence, returnLicence } from '../../engine/licence';
+import { claimLicence, type LicenceRecord, returnLicence } from '../../engine/licence';
 import { preflight } from '../../engine/reconcile';
 import { type Command, EXIT } from '../command';
 import { withClient } from '../with-client';
@@ -34,12 +34,15 @@ export const licenceCommand: Command = {
       // Activating or returning is a write: never on a node the stack is not bound to.
       await checkBinding(client, checked?.set.stack ?? 'this', bound, addressVariable(context.env, variant));
       if (action === 'claim') {
+        let record: LicenceRecord | undefined;
         if (checked) {
           // Its progress (warnings, notes) is the reconcile's to say, right after; here only a refusal matters.
           const { set, baseDir, appDir } = checked;
-          await preflight(set, { client, env: context.env, baseDir, appDir, progress: (line) => context.log.debug(line), debug: (line) => context.log.debug(line), stop: context.stop });
+          const { plan } = await preflight(set, { client, env: context.env, baseDir, appDir, progress: (line) => context.log.debug(line), debug: (line) => context.log.debug(line), stop: context.stop });
+          const declared = set.objects.find((o) => o.kind === 'licence' && String(o.spec.entitlement_id).replace(/\s+/g, '') === entitlement.replace(/\s+/g, ''));
+          if (declared) record = { stack: set.stack, logicalId: declared.id, plan, progress: (line) => context.log.info(line) };
         }
-        const outcome = await claimLicence(client, entitlement, { returnOnDestroy: Boolean(context.args.options['return-on-destroy']), adopt: Boolean(context.args.options.adopt) });
+        const outcome = await claimLicence(client, entitlement, { returnOnDestroy: Boolean(context.args.options['return-on-destroy']), adopt: Boolean(context.args.options.adopt) }, record);
         context.out(context.json ? `${JSON.stringify({ entitlement, outcome })}\n` : `licence ${entitlement}: ${outcome}\n`);
       } else if (context.args.options['opted-in'] === 'false') {
         context.out(context.json ? `${JSON.stringify({ entitlement, returned: 0, kept: true })}\n` : `licence ${entitlement}: kept (returnOnDestroy is false); return it in Platform > Licenses if it is no longer needed\n`);
