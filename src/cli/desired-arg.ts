@@ -42,11 +42,16 @@ export function synthesizedStacks(outdir: string): string[] {
     .sort();
 }
 
+/** The app's cdktf output directory: `--outdir`, else the nearest cdktf.json's `output`, else `cdktf.out`. */
+export function outputDirectory(outdirOption?: string, cwd: string = process.cwd()): string {
+  return outdirOption !== undefined ? resolve(cwd, outdirOption) : (cdktfOutput(cwd) ?? resolve(cwd, 'cdktf.out'));
+}
+
 /** The desired-set file a stack-or-file argument names; a clear error naming the known stacks otherwise. */
 export function desiredSetPath(arg: string, outdirOption?: string, cwd: string = process.cwd()): string {
   if (arg.endsWith('.json') || arg.includes('/') || arg.includes('\\')) return arg;
   if (!STACK_NAME.test(arg)) throw new ConfigError(`"${arg}" is neither a stack name nor a .json desired-set file.`, { field: 'stack' });
-  const outdir = outdirOption !== undefined ? resolve(cwd, outdirOption) : (cdktfOutput(cwd) ?? resolve(cwd, 'cdktf.out'));
+  const outdir = outputDirectory(outdirOption, cwd);
   const file = join(outdir, 'stacks', arg, DESIRED_FILE);
   if (existsSync(file)) return file;
   const known = synthesizedStacks(outdir);

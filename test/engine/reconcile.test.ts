@@ -245,7 +245,7 @@ describe('reconcile', () => {
     const ledger = (await list('policy_server')).find((p) => p.name === 'pexip-cdktf: nonprod')!;
     await raw(sim, 'DELETE', ledger.resource_uri);
     sim.clearRequests();
-    const error = await run(set).catch((e: unknown) => e as Error);
+    const error = (await run(set).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(PlanConflictError);
     expect(error.message).toContain(
       'policy profile "(ledger)" ("pexip-cdktf: nonprod"): the stack\'s ledger (policy profile "pexip-cdktf: nonprod") is missing, but 6 objects carry the stack\'s marker (',
