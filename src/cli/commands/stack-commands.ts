@@ -84,8 +84,10 @@ export const planCommand: Command = {
     return withClient(
       context,
       async (client) => {
-        const [{ plan }, node] = await Promise.all([planAgainstLive(set, client), readNodeIdentity(client)]);
+        const { plan } = await planAgainstLive(set, client);
         if (context.json) {
+          // Which node answered: the synth-time check records it as the stack's binding.
+          const node = await readNodeIdentity(client);
           context.out(`${JSON.stringify({ ...planJson(plan, client.address), node: node?.id ?? null })}\n`);
           return hasChanges(plan) ? EXIT.changes : EXIT.ok;
         }
