@@ -5,7 +5,8 @@ import { ConfigError, PexipCdktfError } from '../api/errors';
 import { CREATION_STEPS, kindByName, REMOVAL_ORDER } from '../kinds';
 import { readBoundedFile } from '../util/read-file';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
-import { type DesiredSet, describeObject, isRef, packagePath } from './desired';
+import { type DesiredObject, type DesiredSet, describeObject, isLookup, isRef, packagePath } from './desired';
+import { fieldOf } from '../kinds/validate';
 import { claimKey, comparable, type Restoration } from './field-claims';
 import { type Ledger, type LedgerEntry, LedgerWriter } from './ledger';
 import { InterruptedError, type StopToken } from './pool';
@@ -323,6 +324,18 @@ export function projectedLedger(set: DesiredSet, plan: Plan): Ledger {
 /** Longest convergence token recorded (synth-drift.ts cuts its summary to fit). */
 export const CONVERGE_TOKEN_MAX = 300;
 
+/** The fields of a create that the node echoes as sent: not secrets, files or references. */
+function plainFields(object: DesiredObject): JsonObject {
+  const kind = kindByName(object.kind);
+  const fields: JsonObject = {};
+  for (const [field, value] of Object.entries(object.spec)) {
+    const spec = fieldOf(kind, field);
+    if (!spec || spec.secret || spec.readOnly || spec.type === 'file' || spec.type === 'reference' || spec.type === 'referenceList' || isRef(value) || isLookup(value)) continue;
+    fields[field] = value;
+  }
+  return fields;
+}
+
 /** The recorded ledger plus a pending entry for every object without a marker that is about to be created. */
 function withPendingCreates(plan: Plan): Ledger {
   const current = plan.ledger.current;
@@ -330,7 +343,7 @@ function withPendingCreates(plan: Plan): Ledger {
   for (const action of plan.actions) {
     if (action.type !== 'create' && action.type !== 'replace') continue;
     const kind = kindByName(action.kind);
-    if (kind.ownership.style === 'ledger') objects[action.id!] = { kind: action.kind, pending: String(action.object.spec[kind.naturalKey]) };
+    if (kind.ownership.style === 'ledger') objects[action.id!] = { kind: action.kind, pending: String(action.object.spec[kind.naturalKey]), expect: plainFields(action.object) };
   }
   return { ...current, objects };
 }

@@ -35,6 +35,11 @@ export interface LedgerEntry {
   readonly key?: string;
   /** Written before the create: the natural key the new object will have. */
   readonly pending?: string;
+  /**
+   * With `pending`: the plain fields the create sends. An object found later under the natural key that differs in
+   * any of them was made by someone else meanwhile, and is not taken for the stack's own.
+   */
+  readonly expect?: JsonObject;
   readonly pkg?: string;
   readonly sv?: string;
   readonly h?: string;
@@ -163,7 +168,7 @@ export function ledgerOwner(ledger: Ledger, kind: KindSpec, object: Readonly<Jso
   const name = object[kind.naturalKey];
   for (const [logicalId, entry] of Object.entries(ledger.objects)) {
     if (entry.kind !== kind.name) continue;
-    if (entry.key === key || (entry.key === undefined && entry.pending !== undefined && entry.pending === name)) {
+    if (entry.key === key || (entry.key === undefined && entry.pending !== undefined && entry.pending === name && matchesExpected(entry.expect, object))) {
       return { stack: ledger.stack, logicalId, ...(entry.sv ? { secretsVersion: entry.sv } : {}), ...(entry.pkg ? { packageHash: entry.pkg } : {}), ...(entry.h ? { specHash: entry.h } : {}) };
     }
   }
@@ -185,6 +190,13 @@ export function otherLedgers(live: LiveState, stack: string): Ledger[] {
       return [];
     }
   });
+}
+
+/** "" and null are one value in Pexip's answers; absent is neither when a value was sent. */
+function matchesExpected(expected: JsonObject | undefined, live: Readonly<JsonObject>): boolean {
+  if (!expected) return true;
+  const norm = (v: JsonValue | undefined) => (v === '' || v === null ? null : v);
+  return Object.entries(expected).every(([field, value]) => Object.prototype.hasOwnProperty.call(live, field) && canonicalJson(norm(value) as JsonValue) === canonicalJson(norm(live[field]) as JsonValue));
 }
 
 /** The kind that holds ledgers. */

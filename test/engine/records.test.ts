@@ -88,6 +88,23 @@ describe('records that cannot be trusted stop a run before its first write', () 
     expect((await list('ivr_theme')).map((t) => t.name)).toContain('Telehealth waiting room');
   });
 
+  it('a pending entry never takes an object someone made by hand meanwhile under the same name', async () => {
+    const base = integrationSet(ws);
+    const set = { ...base, objects: [...base.objects, { kind: 'http_proxy' as const, id: 'proxy', spec: { name: 'Epic egress', address: 'proxy.example.org', port: 3128, protocol: 'http', username: '' } }] };
+    // The run records the proxy as pending, then its create fails (as a run killed right there would leave it).
+    sim.addFault({ match: { method: 'POST', path: '/http_proxy/' }, action: { type: 'status', status: 500 }, times: 1 });
+    await expect(run(set)).rejects.toThrow();
+    const pending = JSON.parse((await ledgerOf('nonprod')).internal_service_policy_template).objects.proxy;
+    expect(pending).toEqual({ kind: 'http_proxy', pending: 'Epic egress', expect: { name: 'Epic egress', address: 'proxy.example.org', port: 3128, protocol: 'http', username: '' } });
+    // Meanwhile someone makes a proxy of that name by hand, pointing elsewhere.
+    await raw(sim, 'POST', `${CONFIG}/http_proxy/`, { json: { name: 'Epic egress', address: 'other-proxy.example.org', port: 8080 } });
+    sim.clearRequests();
+    await expect(run(set)).rejects.toThrow('web proxy "proxy" ("Epic egress"): name "Epic egress" already exists in Pexip and is not owned by this stack.');
+    expect(sim.writes()).toEqual([]);
+    await removeStack(client, 'nonprod', () => undefined);
+    expect((await list('http_proxy')).map((p) => p.address)).toEqual(['other-proxy.example.org']);
+  });
+
   it('a stack too big for its ledger is refused before the first write, with the projected size', async () => {
     const base = integrationSet(ws);
     const many = Array.from({ length: 1100 }, (_, i) => ({ kind: 'policy_server' as const, id: `policy.site-${i}`, spec: { name: `Site policy ${i}` } }));

@@ -107,6 +107,17 @@ describe('the CI files', () => {
     expect(text).toMatch(file.startsWith('github') ? /environment: \$\{\{ matrix\.stack \}\}\s+# prod: required reviewers/ : /apply:prod:[\s\S]*when: manual/);
   });
 
+  it('the fleet\'s matrix lists its jobs from pexip-cdktf stacks --json, test platforms first, each with its own node', () => {
+    const file = join(ROOT, 'examples', 'fleet', 'github-matrix.yml');
+    const doc = parse(readFileSync(file, 'utf8')) as { jobs: Record<string, { needs?: string[] | string; strategy?: { matrix?: { include?: string } } }> };
+    const lines = shellLines(doc);
+    for (const c of lines.flatMap((l) => [...l.matchAll(/pexip-cdktf (\w+)/g)].map((m) => m[1]))) expect(commands).toContain(c);
+    for (const s of lines.flatMap((l) => [...l.matchAll(/pipeline\.sh (\w+)/g)].map((m) => m[1]))) expect(STEPS).toContain(s);
+    expect(lines.join('\n')).toContain('npx pexip-cdktf stacks --json > stacks.json');
+    expect(doc.jobs['deploy-test'].strategy?.matrix?.include).toBe('${{ fromJSON(needs.stacks.outputs.test) }}');
+    expect(doc.jobs['deploy-production'].needs).toEqual(['stacks', 'deploy-test']);
+  });
+
   it('takes secrets from the CI store under their environment-variant names', () => {
     const text = readFileSync(join(ROOT, 'examples', 'gitops', 'github-actions.yml'), 'utf8');
     for (const name of ['EPIC_PROD_PATIENT_CLIENT_SECRET', 'EPIC_NONPROD_ENCRYPTION_KEY']) expect(text).toContain(`${name}: \${{ secrets.${name} }}`);
