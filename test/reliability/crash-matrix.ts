@@ -20,7 +20,7 @@ import { waitFor } from '../helpers/wait';
  * provisioner's CLI) is SIGKILLed at a point of its work, as a cancelled CI runner or the OOM killer does. Then one
  * ordinary run must converge: every declared object live with its declared values, no duplicate, nothing foreign
  * touched, `drift` clean, and the deploy after that "No changes" (for destroy: nothing of the stack left). Writes take
- * 300 ms at the simulator, so the points are real moments of the run.
+ * 150 ms at the simulator, so the points are real moments of the run.
  */
 
 const CONFIG = '/api/admin/configuration/v1';
@@ -49,7 +49,7 @@ export interface CrashOutcome {
 
 /** Six points of each phase, and the repair recovery after two of the deploy points. */
 export const CASES: readonly CrashCase[] = [
-  ...(['synth', 1, 2, 3, 5, 8] as const).map((at) => ({ phase: 'first deploy' as const, at, recovery: 'cdktf' as const })),
+  ...(['synth', 1, 2, 3, 9, 11] as const).map((at) => ({ phase: 'first deploy' as const, at, recovery: 'cdktf' as const })),
   { phase: 'first deploy', at: 4, recovery: 'repair' },
   ...(['synth', 1, 2, 3, 4, 5] as const).map((at) => ({ phase: 'change deploy' as const, at, recovery: 'cdktf' as const })),
   { phase: 'change deploy', at: 2, recovery: 'repair' },
@@ -67,7 +67,7 @@ export class CrashBench {
   ) {}
 
   static async start(parallelism: number): Promise<CrashBench> {
-    const sim = await startSimulator({ latency: { writeMs: 300 } });
+    const sim = await startSimulator({ latency: { writeMs: 150 } });
     return new CrashBench(sim, createProject(sim, SECRETS), parallelism);
   }
 
