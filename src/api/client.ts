@@ -158,8 +158,9 @@ export class PexipClient {
   }
 
   /** A client configured from `PEXIP_*` environment variables. */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env, logger?: Logger, overrides: Partial<PexipClientOptions> = {}): PexipClient {
-    return new PexipClient({ connection: connectionFromEnv(env), logger, ...overrides });
+  /** A client for the default node, or for a stack's own node (`variant`: its `PEXIP_<VARIANT>_…` variables). */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, logger?: Logger, overrides: Partial<PexipClientOptions> = {}, variant?: string): PexipClient {
+    return new PexipClient({ connection: connectionFromEnv(env, variant), logger, ...overrides });
   }
 
   get address(): string {

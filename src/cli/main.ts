@@ -16,6 +16,7 @@ export const COMMANDS: Readonly<Record<string, () => Command>> = {
   remove: () => require('./commands/stack-commands').removeCommand as Command,
   adopt: () => require('./commands/stack-commands').adoptCommand as Command,
   repair: () => require('./commands/stack-commands').repairCommand as Command,
+  stacks: () => require('./commands/stacks').stacksCommand as Command,
   doctor: () => require('./commands/doctor').doctorCommand as Command,
   export: () => require('./commands/export').exportCommand as Command,
   init: () => require('./commands/init').initCommand as Command,

@@ -21,17 +21,19 @@ export class NullProvider extends TerraformProvider {
   }
 }
 
-export interface NullResourceConfig extends Pick<TerraformResourceConfig, 'dependsOn' | 'provisioners'> {
+export interface NullResourceConfig extends Pick<TerraformResourceConfig, 'dependsOn' | 'provisioners' | 'lifecycle'> {
   /** A change to any value replaces the resource. */
   readonly triggers?: Readonly<Record<string, string>>;
 }
 
 export class NullResource extends TerraformResource {
-  private readonly triggers?: Readonly<Record<string, string>>;
+  /** A change to any value replaces the resource; may be set until synthesis. */
+  triggers?: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, config: NullResourceConfig) {
-    super(scope, id, { dependsOn: config.dependsOn, provisioners: config.provisioners, terraformResourceType: 'null_resource', terraformGeneratorMetadata: GENERATOR });
-    this.triggers = config.triggers;
+    const { triggers, dependsOn, provisioners, lifecycle } = config;
+    super(scope, id, { dependsOn, provisioners, lifecycle, terraformResourceType: 'null_resource', terraformGeneratorMetadata: GENERATOR });
+    this.triggers = triggers;
   }
 
   protected synthesizeAttributes(): Record<string, unknown> {

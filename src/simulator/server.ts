@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { JsonObject, JsonValue } from '../kinds/types';
 import { addAppointments, type AppointmentSeed, type DayOptions, realisticDay } from './appointments';
@@ -15,7 +16,7 @@ import { DEFAULT_ENTITLEMENTS, type Entitlement } from './licensing';
 import { ManagementApi, type RequestRecord } from './management-api';
 import { MonitoringApi } from './monitoring-api';
 import { parseState } from './state-format';
-import { initialData, secretFingerprint, type SimulatorData } from './store';
+import { initialData, type NodeIdentitySeed, secretFingerprint, type SimulatorData } from './store';
 import { type NodeVariant, VARIANTS, variantCatalogue } from './variants';
 
 export type { RequestRecord } from './management-api';
@@ -57,6 +58,11 @@ export interface SimulatorOptions {
   readonly latency?: LatencyOptions;
   /** Behave like another real node (`VARIANTS`): other enum choices, missing fields, lengths, version. */
   readonly variant?: NodeVariant;
+  /**
+   * Who this Management Node is (`configuration/v1/management_vm/`). Default: a host name made up at start
+   * (`mgmt-<6 hex>.sim.pexip.test`, 10.0.0.<n>), so two simulators are two nodes, as two real ones are.
+   */
+  readonly node?: Partial<NodeIdentitySeed>;
 }
 
 /**
@@ -78,9 +84,13 @@ export class PexipSimulator {
   private auth: SimulatorAuth;
   private server?: http.Server;
   private port = 0;
+  /** Who this node is (kept across reset and restart). */
+  readonly node: NodeIdentitySeed;
 
   private constructor(private readonly options: SimulatorOptions) {
     checkLatency(options.latency ?? {});
+    const made = randomBytes(3);
+    this.node = { hostname: `mgmt-${made.toString('hex')}`, domain: 'sim.pexip.test', address: `10.0.${made[0]}.${1 + (made[1] % 254)}`, ...options.node };
     const variant = options.variant ?? VARIANTS.default;
     this.catalogue = variantCatalogue(variant);
     this.data = this.freshData();
@@ -237,7 +247,7 @@ export class PexipSimulator {
   // ---- wiring -------------------------------------------------------------------------------------------------
 
   private freshData(): SimulatorData {
-    return initialData(resourceNames(this.catalogue));
+    return initialData(resourceNames(this.catalogue), this.node);
   }
 
   private newAuth(): SimulatorAuth {

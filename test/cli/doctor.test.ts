@@ -34,10 +34,12 @@ describe('pexip-cdktf doctor', () => {
     const r = await doctor('default');
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')).toEqual([
-      `OK    settings        ${r.sim.url}, Basic auth as "admin"`,
+      `OK    settings        ${r.sim.url} (PEXIP_ADDRESS), Basic auth as "admin"`,
       `OK    reachable       ${r.sim.url} answers (plain HTTP)`,
       'OK    authentication  Basic auth as "admin" accepted',
       'OK    version         Pexip Infinity 38.1.0 (Management Node "pexip-mgmt")',
+      // Which node this is, as a stack deployed here records it (and as moveToNode names it).
+      `OK    node            ${r.sim.node.hostname}.sim.pexip.test (${r.sim.node.address}): a stack deployed here is bound to this node`,
       'Ready.',
       '',
     ]);
@@ -103,7 +105,7 @@ describe('pexip-cdktf doctor', () => {
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report).sort()).toEqual(['address', 'checks', 'ready', 'version']);
     expect(report).toMatchObject({ address: r.sim.url, version: '29.0.0', ready: false });
-    expect(report.checks[0]).toEqual({ check: 'settings', status: 'ok', detail: `${r.sim.url}, Basic auth as "admin"` });
+    expect(report.checks[0]).toEqual({ check: 'settings', status: 'ok', detail: `${r.sim.url} (PEXIP_ADDRESS), Basic auth as "admin"` });
     expect(report.checks.find((c: { field?: string }) => c.field === 'denoise_audio')).toEqual({
       check: 'schema',
       status: 'fail',

@@ -77,15 +77,22 @@ describe('the null_resource carrier, built on the app toolkit', () => {
     const ours = build((stack) => {
       new NullProvider(stack, 'null');
       const dep = new NullResource(stack, 'first', { triggers: { a: '1' } });
-      new NullResource(stack, 'second', { triggers: { a: '2', 'spec.b': 'x' }, dependsOn: [dep], provisioners });
+      new NullResource(stack, 'second', { triggers: { a: '2', 'spec.b': 'x' }, dependsOn: [dep], provisioners, lifecycle: { replaceTriggeredBy: ['null_resource.first'] } });
+      const later = new NullResource(stack, 'record', {});
+      later.triggers = { node: 'n1' };
+      later.lifecycle = { ignoreChanges: ['triggers["node"]'] };
     });
     const theirs = build((stack) => {
       new CdktfNullProvider(stack, 'null');
       const dep = new CdktfNullResource(stack, 'first', { triggers: { a: '1' } });
-      new CdktfNullResource(stack, 'second', { triggers: { a: '2', 'spec.b': 'x' }, dependsOn: [dep], provisioners });
+      new CdktfNullResource(stack, 'second', { triggers: { a: '2', 'spec.b': 'x' }, dependsOn: [dep], provisioners, lifecycle: { replaceTriggeredBy: ['null_resource.first'] } });
+      const later = new CdktfNullResource(stack, 'record', {});
+      later.triggers = { node: 'n1' };
+      later.lifecycle = { ignoreChanges: ['triggers["node"]'] };
     });
     expect(ours).toEqual(theirs);
     expect(ours).toHaveProperty(['resource', 'null_resource', 'second', 'triggers', 'spec.b'], 'x');
+    expect(ours).toHaveProperty(['resource', 'null_resource', 'record', 'lifecycle', 'ignore_changes'], ['triggers["node"]']);
   });
 });
 
