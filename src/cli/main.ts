@@ -17,6 +17,7 @@ export const COMMANDS: Readonly<Record<string, () => Command>> = {
   adopt: () => require('./commands/stack-commands').adoptCommand as Command,
   repair: () => require('./commands/stack-commands').repairCommand as Command,
   doctor: () => require('./commands/doctor').doctorCommand as Command,
+  snapshot: () => require('./commands/snapshot').snapshotCommand as Command,
   export: () => require('./commands/export').exportCommand as Command,
   init: () => require('./commands/init').initCommand as Command,
   licence: () => require('./commands/licence').licenceCommand as Command,

@@ -1,0 +1,47 @@
+import { writeFileSync } from 'node:fs';
+import { ConfigError } from '../../api/errors';
+import { loadDesiredSet } from '../../engine/desired';
+import { captureSnapshot, type SnapshotSummary, summariseSnapshot } from '../../snapshot/capture';
+import { snapshotText } from '../../snapshot/format';
+import { type Command, EXIT } from '../command';
+import { desiredSetPath, OUTDIR } from '../desired-arg';
+import { withClient } from '../with-client';
+
+function kB(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} kB`;
+}
+
+function summaryText(summary: SnapshotSummary, address: string, file: string): string {
+  const lines = [`Snapshot of ${address}${summary.version ? ` (Pexip Infinity ${summary.version})` : ''} written to ${file}: ${kB(summary.bytes)}, format ${summary.format}.`, 'Captured:'];
+  lines.push(`  version: ${summary.version ?? '(not reported by the node)'}`);
+  lines.push(`  telehealth licences: ${summary.licensing ? `${summary.licensing.telehealth_total} total, ${summary.licensing.telehealth_count} in use` : '(not reported by the node)'}`);
+  const width = Math.max(...Object.keys(summary.kinds).map((k) => k.length));
+  for (const [name, k] of Object.entries(summary.kinds)) {
+    lines.push(`  ${name.padEnd(width)}  schema ${k.schemaBytes ? kB(k.schemaBytes) : '(none)'}, ${k.objects} object${k.objects === 1 ? '' : 's'} (${kB(k.objectBytes)})`);
+  }
+  lines.push('Left out:');
+  for (const [name, k] of Object.entries(summary.kinds)) if (k.omitted.length > 0) lines.push(`  ${name}: ${k.omitted.join(', ')} (secret: values never read into the file)`);
+  for (const what of summary.notRead) lines.push(`  ${what}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export const snapshotCommand: Command = {
+  name: 'snapshot',
+  summary: 'Read-only: save a Management Node\'s version, licence counts, and the schema and objects of every managed kind (no secret, no patient data) to a file, for `simulator --from-snapshot`.',
+  positionals: [{ name: 'stack', description: 'Optional: a stack name or desired-set file whose connection settings to use.', required: false }],
+  options: [{ name: 'out', type: 'string', value: '<file.json>', description: 'Where to write the snapshot (required).' }, OUTDIR],
+  async run(context) {
+    const out = context.args.options.out as string | undefined;
+    if (!out) throw new ConfigError('--out <file.json> is required: where to write the snapshot.', { field: '--out' });
+    const arg = context.args.positionals[0];
+    // Loaded like the stack commands load it, so a stack's own connection settings apply here too.
+    if (arg !== undefined) loadDesiredSet(desiredSetPath(arg, context.args.options.outdir as string | undefined));
+    return withClient(context, async (client) => {
+      const snapshot = await captureSnapshot(client, (line) => context.log.info(line), context.stop);
+      writeFileSync(out, snapshotText(snapshot));
+      const summary = summariseSnapshot(snapshot);
+      context.out(context.json ? `${JSON.stringify({ file: out, address: client.address, ...summary })}\n` : summaryText(summary, client.address, out));
+      return EXIT.ok;
+    });
+  },
+};
