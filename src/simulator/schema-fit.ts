@@ -37,7 +37,10 @@ function stringChoices(node: NodeField): string[] | undefined {
 /** A field the node requires: not read-only, not blank, not nullable, no default (what doctor checks too). */
 const requiredBy = (node: NodeField) => !node.readonly && !node.blank && !node.nullable && node.default === undefined;
 
-/** A field only the node describes; undefined type when its values cannot be checked here (float, date, …). */
+/**
+ * A field only the node describes. `checked` is false for node types we have no check for (float, date, list, …):
+ * such a field is stored and read back as written.
+ */
 function nodeOnlyField(name: string, node: NodeField, raw: JsonObject): { spec: FieldSpec; checked: boolean } {
   const base = { label: name, help: typeof raw.help_text === 'string' ? raw.help_text : '', readOnly: node.readonly || undefined, nullable: node.nullable || undefined, unique: raw.unique === true || undefined };
   const choices = stringChoices(node);
