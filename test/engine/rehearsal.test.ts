@@ -3,6 +3,7 @@ import { type DesiredSet, validateDesiredSet } from '../../src/engine/desired';
 import { runDoctor } from '../../src/engine/doctor';
 import { planJson } from '../../src/cli/format';
 import { planAgainstLive, reconcile } from '../../src/engine/reconcile';
+import { removeStack } from '../../src/engine/remove';
 import type { JsonObject } from '../../src/kinds/types';
 import { snapshotNode } from '../../src/simulator/node-model';
 import type { PexipSimulator } from '../../src/simulator/server';
@@ -164,5 +165,29 @@ describe('a twin of a node with hand-made objects', () => {
     // The rule refers to the hand-made theme, by the same id on both.
     const theme = nodeConfig.ivr_theme.find((t) => t.name === 'Hospital hold music')!;
     expect(nodeConfig.gateway_routing_rule.find((r) => r.name === 'Epic telehealth (non-prod)')!.ivr_theme).toMatchObject({ id: theme.id });
+  });
+
+  it('reproduces an unowned object still using one the stack would remove: the same conflict, the same refused removal', async () => {
+    const node = await started({});
+    const set = integrationSet(ws);
+    expect((await deployOutcome(node, set)).outcome).toMatchObject({ created: 7 });
+    // By hand, after the deploy: a rule of someone else's that uses the stack's theme.
+    const [theme] = ((await raw(node, 'GET', `${CONFIG}/ivr_theme/?name=Telehealth%20waiting%20room`)).json as { objects: JsonObject[] }).objects;
+    expect((await raw(node, 'POST', `${CONFIG}/gateway_routing_rule/`, { json: { name: 'Hand-made rule', priority: 90, match_string: 'x@y', ivr_theme: theme.resource_uri } })).status).toBe(201);
+    const twin = await twinOf(node);
+    const withoutTheme = withSpec({ ...set, objects: set.objects.filter((o) => o.id !== 'theme') }, 'rule', { ivr_theme: null });
+    const plan = await planOf(node, withoutTheme);
+    expect(await planOf(twin, withoutTheme)).toEqual(plan);
+    expect((plan.actions as JsonObject[]).filter((a) => a.type === 'conflict').map((a) => String(a.reason))).toEqual([expect.stringMatching(/^cannot be removed: objects this stack does not own still use it/)]);
+    const removal = async (sim: PexipSimulator) => {
+      const client = clientFor(sim);
+      sim.clearRequests();
+      const error = await removeStack(client, 'nonprod', () => {}).then(() => undefined, (e: unknown) => (e as Error).message);
+      client.close();
+      return { error, writes: sim.writes().length };
+    };
+    const refused = await removal(node);
+    expect(refused).toEqual({ error: expect.stringContaining('Hand-made rule'), writes: 0 });
+    expect(await removal(twin)).toEqual(refused);
   });
 });
