@@ -103,11 +103,14 @@ describe('pexip-cdktf snapshot', () => {
     expect(summary.notRead).toHaveLength(3);
   });
 
-  it('needs --out, and names it', async () => {
+  it('needs --out, and a directory that exists, before reading anything', async () => {
     const sim = await deployedNode();
     const r = await runCli(['snapshot'], simulatorEnv(sim));
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: --out <file.json> is required: where to write the snapshot.\n');
+    const nowhere = await runCli(['snapshot', '--out', join(ws.dir, 'missing', 'node.json')], simulatorEnv(sim));
+    expect(nowhere.stderr).toBe(`error: --out ${join(ws.dir, 'missing', 'node.json')}: the directory ${join(ws.dir, 'missing')} does not exist.\n`);
+    expect(sim.requests).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../api/errors';
 import { loadDesiredSet } from '../../engine/desired';
 import { captureSnapshot, type SnapshotSummary, summariseSnapshot } from '../../snapshot/capture';
@@ -6,6 +7,21 @@ import { snapshotText } from '../../snapshot/format';
 import { type Command, EXIT } from '../command';
 import { desiredSetPath, OUTDIR } from '../desired-arg';
 import { withClient } from '../with-client';
+
+/** Checked before the node is read: a slow capture should not end in a path that cannot be written. */
+function checkOut(out: string): void {
+  const dir = dirname(resolve(out));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConfigError(`--out ${out}: the directory ${dir} does not exist.`, { field: '--out' });
+  if (existsSync(out) && statSync(out).isDirectory()) throw new ConfigError(`--out ${out} is a directory; name the snapshot file.`, { field: '--out' });
+}
+
+function write(out: string, text: string): void {
+  try {
+    writeFileSync(out, text);
+  } catch (error) {
+    throw new ConfigError(`--out ${out}: cannot write the snapshot (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { field: '--out' });
+  }
+}
 
 function kB(bytes: number): string {
   return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} kB`;
@@ -33,12 +49,13 @@ export const snapshotCommand: Command = {
   async run(context) {
     const out = context.args.options.out as string | undefined;
     if (!out) throw new ConfigError('--out <file.json> is required: where to write the snapshot.', { field: '--out' });
+    checkOut(out);
     const arg = context.args.positionals[0];
     // Loaded like the stack commands load it, so a stack's own connection settings apply here too.
     if (arg !== undefined) loadDesiredSet(desiredSetPath(arg, context.args.options.outdir as string | undefined));
     return withClient(context, async (client) => {
       const snapshot = await captureSnapshot(client, (line) => context.log.info(line), context.stop);
-      writeFileSync(out, snapshotText(snapshot));
+      write(out, snapshotText(snapshot));
       const summary = summariseSnapshot(snapshot);
       context.out(context.json ? `${JSON.stringify({ file: out, address: client.address, ...summary })}\n` : summaryText(summary, client.address, out));
       return EXIT.ok;
