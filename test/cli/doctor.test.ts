@@ -39,7 +39,7 @@ describe('pexip-cdktf doctor', () => {
       'OK    authentication  Basic auth as "admin" accepted',
       'OK    version         Pexip Infinity 38.1.0 (Management Node "pexip-mgmt")',
       // Which node this is, as a stack deployed here records it (and as moveToNode names it).
-      `OK    node            ${r.sim.node.hostname}.sim.pexip.test (${r.sim.node.address}): a stack deployed here is bound to this node`,
+      `OK    node            ${r.sim.identity.hostname}.sim.pexip.test (${r.sim.identity.address}): a stack deployed here is bound to this node`,
       'Ready.',
       '',
     ]);
