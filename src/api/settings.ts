@@ -24,6 +24,8 @@ export interface ConnectionSettings {
   readonly parallelism: number;
   /** Warnings the caller must print on every run, whatever the log level (insecure modes). */
   readonly warnings: readonly string[];
+  /** How this node's variables are named in messages: `PEXIP_` (default) or a stack's own `PEXIP_<VARIANT>_`. */
+  readonly variablePrefix?: string;
 }
 
 export interface BasicAuthSettings {
@@ -274,5 +276,6 @@ export function connectionFromEnv(fullEnv: NodeJS.ProcessEnv = process.env, vari
     maxAttempts: boundedNumber(fullEnv, tunable('MAX_ATTEMPTS'), MAX_ATTEMPTS, 'whole'),
     parallelism: boundedNumber(fullEnv, tunable('PARALLELISM'), PARALLELISM, 'whole'),
     warnings,
+    ...(names.variant !== undefined ? { variablePrefix: `PEXIP_${names.variant}_` } : {}),
   };
 }

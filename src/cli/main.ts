@@ -18,6 +18,7 @@ export const COMMANDS: Readonly<Record<string, () => Command>> = {
   repair: () => require('./commands/stack-commands').repairCommand as Command,
   stacks: () => require('./commands/stacks').stacksCommand as Command,
   doctor: () => require('./commands/doctor').doctorCommand as Command,
+  snapshot: () => require('./commands/snapshot').snapshotCommand as Command,
   export: () => require('./commands/export').exportCommand as Command,
   init: () => require('./commands/init').initCommand as Command,
   licence: () => require('./commands/licence').licenceCommand as Command,

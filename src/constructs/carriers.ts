@@ -53,6 +53,11 @@ export interface Carrier {
   action(scope: Construct, id: string, spec: ActionSpec): TerraformResource;
   /** A Terraform expression reading one of the action input values from inside its provisioners. */
   self(name: string): string;
+  /**
+   * Like `self`, for a value later versions added: state written before holds no such key, and a destroy runs on
+   * what state holds, so it reads as "" there instead of failing the destroy.
+   */
+  selfOrEmpty(name: string): string;
   /** A record carrier, its values set later (at synthesis) with `record`. */
   recordCarrier(scope: Construct, id: string): TerraformResource;
   /** Sets what a record carrier holds. */
@@ -84,6 +89,7 @@ export const terraformDataCarrier: Carrier = {
     return new DataResource(scope, id, { input: { ...spec.input }, triggersReplace: { ...spec.triggers }, dependsOn: spec.dependsOn, provisioners: provisioners(spec), ...lifecycle(spec) });
   },
   self: (name) => `\${self.input.${name}}`,
+  selfOrEmpty: (name) => `\${lookup(self.input, "${name}", "")}`,
   recordCarrier: (scope, id) => new DataResource(scope, id, {}),
   record(resource, spec) {
     const data = resource as DataResourceType;
@@ -117,6 +123,7 @@ export const nullResourceCarrier: Carrier = {
     return new NullResource(scope, id, { triggers, dependsOn: spec.dependsOn, provisioners: provisioners(spec), ...lifecycle(spec) });
   },
   self: (name) => `\${self.triggers.${name}}`,
+  selfOrEmpty: (name) => `\${lookup(self.triggers, "${name}", "")}`,
   recordCarrier(scope, id) {
     ensureNullProvider(scope);
     return new NullResource(scope, id, {});

@@ -20,7 +20,7 @@ export function licenceCarrier(scope: Construct, stack: PexipStack, entitlement:
     },
     destroy: {
       command: `${cliCommand} licence return --entitlement "$PEXIP_LICENCE_ENTITLEMENT" --opted-in "$PEXIP_LICENCE_RETURN" --variant "$PEXIP_CDKTF_VARIANT" --bound-node "$PEXIP_CDKTF_BOUND_NODE"`,
-      environment: { PEXIP_LICENCE_ENTITLEMENT: carrier.self('entitlement'), PEXIP_LICENCE_RETURN: carrier.self('return_on_destroy'), PEXIP_CDKTF_VARIANT: carrier.self('variant'), PEXIP_CDKTF_BOUND_NODE: carrier.self('node') },
+      environment: { PEXIP_LICENCE_ENTITLEMENT: carrier.self('entitlement'), PEXIP_LICENCE_RETURN: carrier.self('return_on_destroy'), PEXIP_CDKTF_VARIANT: carrier.selfOrEmpty('variant'), PEXIP_CDKTF_BOUND_NODE: carrier.selfOrEmpty('node') },
     },
     dependsOn: [stack.binding],
   });

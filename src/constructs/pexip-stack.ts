@@ -211,7 +211,7 @@ export class PexipStack extends TerraformStack {
       input: { stack: this.node.id, variant: this.variant, node: bound },
       destroy: {
         command: `${this.cliCommand} remove --stack "$PEXIP_CDKTF_STACK" --variant "$PEXIP_CDKTF_VARIANT" --bound-node "$PEXIP_CDKTF_BOUND_NODE"`,
-        environment: { PEXIP_CDKTF_STACK: this.carrier.self('stack'), PEXIP_CDKTF_VARIANT: this.carrier.self('variant'), PEXIP_CDKTF_BOUND_NODE: this.carrier.self('node') },
+        environment: { PEXIP_CDKTF_STACK: this.carrier.self('stack'), PEXIP_CDKTF_VARIANT: this.carrier.selfOrEmpty('variant'), PEXIP_CDKTF_BOUND_NODE: this.carrier.selfOrEmpty('node') },
       },
       dependsOn: [this.binding, ...licences],
     });

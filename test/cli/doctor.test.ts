@@ -39,7 +39,7 @@ describe('pexip-cdktf doctor', () => {
       'OK    authentication  Basic auth as "admin" accepted',
       'OK    version         Pexip Infinity 38.1.0 (Management Node "pexip-mgmt")',
       // Which node this is, as a stack deployed here records it (and as moveToNode names it).
-      `OK    node            ${r.sim.node.hostname}.sim.pexip.test (${r.sim.node.address}): a stack deployed here is bound to this node`,
+      `OK    node            ${r.sim.identity.hostname}.sim.pexip.test (${r.sim.identity.address}): a stack deployed here is bound to this node`,
       'Ready.',
       '',
     ]);
@@ -124,5 +124,23 @@ describe('pexip-cdktf doctor', () => {
     expect(denied.stdout + denied.stderr).not.toContain('wrong-password');
     const unset = await doctor('default', [], { PEXIP_ADDRESS: '' });
     expect(unset.stdout).toBe('FAIL  settings  PEXIP_ADDRESS is not set: set it to the Management Node address, e.g. https://manager.example.org\nNot ready: 1 check failed. See README, "First contact with a real Management Node".\n');
+  });
+});
+
+describe('pexip-cdktf doctor and the stack\'s records', () => {
+  it('names a policy profile that holds the ledger\'s reserved name but is no ledger as a conflict of the plan, before any write', async () => {
+    const sim = await startSimulator();
+    sims.push(sim);
+    await raw(sim, 'POST', '/api/admin/configuration/v1/licence/', { json: { entitlement_id: 'DEMO-TELEHEALTH-0001' } });
+    await raw(sim, 'POST', '/api/admin/configuration/v1/policy_server/', { json: { name: 'pexip-cdktf: nonprod', description: 'someone\'s own policy' } });
+    const file = ws.writeSet(withNewerRuleFields(integrationSet(ws)));
+    sim.clearRequests();
+    const r = await runCli(['doctor', file], { ...simulatorEnv(sim), ...secretEnv() });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL  plan +.*policy profile "\(ledger\)" \("pexip-cdktf: nonprod"\): a policy profile named "pexip-cdktf: nonprod" exists but is not the stack's ledger/m);
+    expect(sim.writes()).toEqual([]);
+    const reconcile = await runCli(['reconcile', file], { ...simulatorEnv(sim), ...secretEnv() });
+    expect(reconcile.code).toBe(1);
+    expect(sim.writes()).toEqual([]);
   });
 });

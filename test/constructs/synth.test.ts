@@ -81,7 +81,8 @@ describe('terraform_data carrier (default)', () => {
         'local-exec': {
           when: 'destroy',
           command: expect.stringMatching(/ remove --stack "\$PEXIP_CDKTF_STACK" --variant "\$PEXIP_CDKTF_VARIANT" --bound-node "\$PEXIP_CDKTF_BOUND_NODE"$/),
-          environment: { PEXIP_CDKTF_STACK: '${self.input.stack}', PEXIP_CDKTF_VARIANT: '${self.input.variant}', PEXIP_CDKTF_BOUND_NODE: '${self.input.node}' },
+          // lookup: state written by an earlier version has no variant or node, and a destroy must still run.
+          environment: { PEXIP_CDKTF_STACK: '${self.input.stack}', PEXIP_CDKTF_VARIANT: '${lookup(self.input, "variant", "")}', PEXIP_CDKTF_BOUND_NODE: '${lookup(self.input, "node", "")}' },
         },
       },
     ]);
@@ -187,7 +188,7 @@ describe('terraform_data carrier (default)', () => {
     const [name, licence] = Object.entries(data).find(([n]) => n.includes('licence'))!;
     expect(licence.triggers_replace).toEqual({ entitlement: 'ABCD-1234', return_on_destroy: 'true', adopt: 'false' });
     expect(licence.provisioner[0]['local-exec'].command).toMatch(/ licence claim --entitlement "\$PEXIP_LICENCE_ENTITLEMENT" --return-on-destroy --check pexip-desired\.json --bound-node "\$PEXIP_CDKTF_BOUND_NODE"$/);
-    expect(licence.provisioner[1]['local-exec']).toMatchObject({ when: 'destroy', environment: { PEXIP_LICENCE_RETURN: '${self.input.return_on_destroy}', PEXIP_CDKTF_VARIANT: '${self.input.variant}', PEXIP_CDKTF_BOUND_NODE: '${self.input.node}' } });
+    expect(licence.provisioner[1]['local-exec']).toMatchObject({ when: 'destroy', environment: { PEXIP_LICENCE_RETURN: '${self.input.return_on_destroy}', PEXIP_CDKTF_VARIANT: '${lookup(self.input, "variant", "")}', PEXIP_CDKTF_BOUND_NODE: '${lookup(self.input, "node", "")}' } });
     expect(licence.depends_on).toEqual(['terraform_data.pexip-binding']);
     expect(data['pexip-anchor'].depends_on).toEqual(['terraform_data.pexip-binding', `terraform_data.${name}`]);
     expect(data['pexip-reconciler'].depends_on).toEqual(['terraform_data.pexip-anchor', 'terraform_data.pexip-binding', 'terraform_data.pexip-convergence', `terraform_data.${name}`]);
@@ -209,7 +210,7 @@ describe('null_resource carrier', () => {
     expect(rule.triggers['spec.priority']).toBe('10');
     expect(rule.triggers['spec.telehealth_profile.$ref']).toBe('epic.profile');
     expect(resources['pexip-anchor']).toMatchObject({ triggers: { stack: 'nonprod' } });
-    expect(resources['pexip-anchor'].provisioner[0]['local-exec'].environment).toEqual({ PEXIP_CDKTF_STACK: '${self.triggers.stack}', PEXIP_CDKTF_VARIANT: '${self.triggers.variant}', PEXIP_CDKTF_BOUND_NODE: '${self.triggers.node}' });
+    expect(resources['pexip-anchor'].provisioner[0]['local-exec'].environment).toEqual({ PEXIP_CDKTF_STACK: '${self.triggers.stack}', PEXIP_CDKTF_VARIANT: '${lookup(self.triggers, "variant", "")}', PEXIP_CDKTF_BOUND_NODE: '${lookup(self.triggers, "node", "")}' });
     expect(resources['pexip-reconciler'].triggers.desired_set_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(resources['pexip-reconciler'].provisioner[0]['local-exec'].environment).toEqual({ PEXIP_CDKTF_BOUND_NODE: '${null_resource.pexip-binding.triggers.node}', PEXIP_CDKTF_CONVERGE: '${null_resource.pexip-convergence.triggers.converge}' });
     expect(resources['pexip-reconciler'].lifecycle).toEqual({ replace_triggered_by: ['null_resource.pexip-convergence'] });

@@ -103,8 +103,8 @@ describe('a fleet: one stack per site, each on its own Management Node', () => {
     const wrong = fleetEnv({ PEXIP_TEST_ADDRESS: sim('north').url, PEXIP_TEST_PASSWORD: 'pw-north-9xZ' });
     const refused = await cdktf(['deploy', 'test', '--auto-approve'], wrong);
     expect(refused.code).not.toBe(0);
-    const north = `${sim('north').node.hostname}.sim.pexip.test (${sim('north').node.address})`;
-    const test = `${sim('test').node.hostname}.sim.pexip.test (${sim('test').node.address})`;
+    const north = `${sim('north').identity.hostname}.sim.pexip.test (${sim('north').identity.address})`;
+    const test = `${sim('test').identity.hostname}.sim.pexip.test (${sim('test').identity.address})`;
     expect(refused.output.replace(/\s+/g, ' ')).toContain(`stack "test" lives on Management Node ${test} (recorded in its Terraform state when it was first deployed), but PEXIP_TEST_ADDRESS (${sim('north').url}) reaches ${north}; nothing was written and no secret was sent.`);
     expect(refused.output.replace(/\s+/g, ' ')).toContain(`set moveToNode: '${north}' on PexipStack "test"`);
     expect(sim('north').writes()).toEqual([]);
