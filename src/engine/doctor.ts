@@ -4,6 +4,7 @@ import type { Logger } from '../api/log';
 import { type ConnectionSettings, connectionFromEnv } from '../api/settings';
 import { kindByName, type KindName } from '../kinds';
 import type { JsonObject } from '../kinds/types';
+import { fieldOf } from '../kinds/validate';
 import { describeConflict } from './apply';
 import type { DesiredSet } from './desired';
 import { emptyLedger, LEDGER_KIND_NAME, ledgerBody } from './ledger';
@@ -137,7 +138,7 @@ async function checkSchemas(client: PexipClient, set: DesiredSet, appDir: string
     if (object.kind === 'licence') continue;
     // Secret values when they can be read (their lengths are checked too); their presence otherwise.
     const secrets = Object.fromEntries(Object.entries(object.secrets ?? {}).map(([field, ref]) => {
-      const read = resolver.read(ref);
+      const read = resolver.read(ref, fieldOf(kindByName(object.kind), field));
       return [field, 'value' in read ? read.value : undefined];
     }));
     const body = desiredBody(set, object, new Map(), new Map());

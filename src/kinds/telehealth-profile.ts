@@ -31,8 +31,8 @@ function algorithmOf(wire: unknown): EpicAlgorithm | undefined {
 const TEMPLATE_MAX = 1024;
 const template = (label: string, help: string, mustContain: string[], fallback: string) =>
   ({ type: 'string', label, help, maxLength: TEMPLATE_MAX, mustContain, default: fallback, assumedDefault: true }) as const;
-const secret = (label: string, help: string, maxLength: number) =>
-  ({ type: 'string', label, help, maxLength, secret: true }) as const;
+const secret = (label: string, help: string, maxLength: number, multiline = false) =>
+  ({ type: 'string', label, help, maxLength, secret: true, ...(multiline ? { multiline } : {}) }) as const;
 const httpsUrl = (label: string, help: string, required: boolean) =>
   ({ type: 'string', label, help, maxLength: 255, format: 'https-url', required }) as const;
 
@@ -74,7 +74,7 @@ export const telehealthProfile: KindSpec = {
     epic_provider_app_client_id: { type: 'string', label: 'Provider application client ID', help: 'OAuth2 client ID Epic assigned to the "Pexip Telehealth Provider" app.', maxLength: 255, required: true },
     epic_provider_app_client_secret: secret('Provider application client secret', 'Secret of the provider app (production or non-production variant).', 100),
     epic_backend_oauth2_app_client_id: { type: 'string', label: 'Backend OAuth2 client ID', help: 'Client ID of the "Pexip Backend" OAuth2 app (backend-services flow).', maxLength: 255, default: '' },
-    epic_backend_oauth2_app_private_key: secret('Backend OAuth2 private key', 'PEM private key the backend app uses to authenticate to Epic.', 12288),
+    epic_backend_oauth2_app_private_key: secret('Backend OAuth2 private key', 'PEM private key the backend app uses to authenticate to Epic.', 12288, true),
     epic_backend_oauth2_app_token_endpoint_url: { type: 'string', label: 'Backend OAuth2 token URL', help: 'Epic OAuth2 token URL for the backend app.', maxLength: 255, format: 'https-url', default: '' },
     epic_encryption_algorithm: { type: 'enum', label: 'Epic encryption algorithm', help: 'Algorithm Epic uses to encrypt launch parameters; AES-256-CBC for Epic August 2019 and later.', values: Object.values(EPIC_ALGORITHM_WIRE), propValues: EPIC_ALGORITHM_WIRE, canonicalChoice: canonicalAlgorithm, required: true },
     epic_encryption_key: secret('Epic encryption key', 'Key that decrypts the launch parameters Epic passes to Pexip.', 100),

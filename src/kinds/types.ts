@@ -55,6 +55,8 @@ export interface FieldSpec {
   readonly assumedDefault?: boolean;
   /** Write-only secret: never diffed against the API, never echoed, never in state or logs. */
   readonly secret?: boolean;
+  /** A secret that spans lines (a PEM key): inner line feeds are part of it. Every other secret is one line. */
+  readonly multiline?: boolean;
   /** Server-populated; ignored on write. */
   readonly readOnly?: boolean;
   /**

@@ -61,12 +61,26 @@ export function writeBadInputFixtures(dir: string): void {
   symlinkSync('/dev/zero', join(dir, 'zero.pem'));
   execFileSync('mkfifo', [join(dir, 'fifo.pem')]);
   execFileSync('mkfifo', [join(dir, 'NONPROD-fifo')]);
+  // Secret files that break the line-break rule (one final line feed is all a secret file may have).
+  writeFileSync(join(dir, 'NONPROD-crlf-secret'), `${'s'.repeat(40)}\r\n`);
+  writeFileSync(join(dir, 'NONPROD-blank-line-secret'), `${'s'.repeat(40)}\n\n`);
+  writeFileSync(join(dir, 'NONPROD-two-line-secret'), `${'s'.repeat(20)}\n${'t'.repeat(20)}\n`);
+  writeFileSync(join(dir, 'NONPROD-one-newline-secret'), `${'s'.repeat(40)}\n`);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=Hospital CA', '-keyout', 'tls-ca.key', '-out', 'tls-ca.pem');
   writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=DNS:manager.example.org\n');
   openssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=manager.example.org', '-keyout', 'tls-server.key', '-out', 'tls-server.csr');
   openssl('x509', '-req', '-in', 'tls-server.csr', '-CA', 'tls-ca.pem', '-CAkey', 'tls-ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.cnf', '-out', 'tls-server.pem');
 }
+
+/** The profile's secret `field` read from `file`. */
+const withSecret = (set: DesiredSet, field: string, file: string): DesiredSet =>
+  withObject(set, 'profile', { secrets: { ...set.objects.find((o) => o.id === 'profile')!.secrets, [field]: { file } } });
+/** The set with a web proxy whose password comes from EPIC_NONPROD_PROXY_PASSWORD. */
+const withProxy = (set: DesiredSet): DesiredSet => ({
+  ...set,
+  objects: [...set.objects, { kind: 'http_proxy', id: 'proxy', spec: { name: 'Epic egress', address: 'proxy.example.org', port: 3128, protocol: 'http', username: 'cdktf' }, secrets: { password: { env: 'EPIC_NONPROD_PROXY_PASSWORD' } } }],
+});
 
 const manyPolicies = JSON.stringify({ meta: { limit: 5000, next: null, offset: 0, previous: null, total_count: 5000 }, objects: Array.from({ length: 5000 }, (_, i) => ({ id: i + 1, name: `Policy ${i}`, description: '', resource_uri: `/api/admin/configuration/v1/policy_server/${i + 1}/` })) });
 
@@ -158,6 +172,14 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { area: 'desired set', case: 'secrets check of a secret file outside the app directory', args: ['secrets', 'check', '{desired}'], desired: (s) => withObject(s, 'profile', { secrets: { ...s.objects.find((o) => o.id === 'profile')!.secrets, epic_encryption_key: { file: 'NONPROD/../../../../../../../../etc/hostname' } } }), exitCode: 1, stdout: /PROBLEM {2}Epic telehealth profile "profile" epic_encryption_key ← file:NONPROD\/\.\.\/.*: missing: secret file \/etc\/hostname is outside the app directory/, writes: 0, requests: 0 },
   { area: 'desired set', case: 'a secret file that is a FIFO in the secrets directory', args: RECONCILE, env: { PEXIP_CDKTF_SECRETS_DIR: '{fixtures}' }, desired: (s) => withObject(s, 'profile', { secrets: { ...s.objects.find((o) => o.id === 'profile')!.secrets, epic_encryption_key: { file: '{fixtures}/NONPROD-fifo' } } }), exitCode: 1, stderr: /^error: Epic telehealth profile "profile", field epic_encryption_key: secret file .*NONPROD-fifo must name a regular file, but .*NONPROD-fifo is a named pipe \(FIFO\)\.$/, writes: 0, requests: 0 },
   { area: 'desired set', case: 'a client secret longer than Pexip takes (was: refused after three objects were written)', args: RECONCILE, env: { EPIC_NONPROD_PATIENT_CLIENT_SECRET: 'x'.repeat(101) }, exitCode: 1, stderr: 'error: Epic telehealth profile "profile", field epic_patient_app_client_secret: Ensure this value has at most 100 characters (it has 101).', writes: 0, requests: 0 },
+  { area: 'desired set', case: 'a client secret with a trailing CR, as $(cat file-from-windows) gives it', args: RECONCILE, env: { EPIC_NONPROD_PATIENT_CLIENT_SECRET: `${'s'.repeat(40)}\r` }, exitCode: 1, stderr: 'error: Epic telehealth profile "profile", field epic_patient_app_client_secret: environment variable EPIC_NONPROD_PATIENT_CLIENT_SECRET contains a carriage return (a Windows line ending); remove it.', writes: 0, requests: 0 },
+  { area: 'desired set', case: 'a client secret variable ending with a line feed', args: RECONCILE, env: { EPIC_NONPROD_PROVIDER_CLIENT_SECRET: `${'s'.repeat(40)}\n` }, exitCode: 1, stderr: 'error: Epic telehealth profile "profile", field epic_provider_app_client_secret: environment variable EPIC_NONPROD_PROVIDER_CLIENT_SECRET ends with a blank line or an extra line break; a secret file may end with one line break, an environment variable with none.', writes: 0, requests: 0 },
+  { area: 'desired set', case: 'a secret file with a Windows line ending', args: RECONCILE, env: { PEXIP_CDKTF_SECRETS_DIR: '{fixtures}' }, desired: (s) => withSecret(s, 'epic_patient_app_client_secret', '{fixtures}/NONPROD-crlf-secret'), exitCode: 1, stderr: inFixtures('error: Epic telehealth profile "profile", field epic_patient_app_client_secret: secret file ', 'NONPROD-crlf-secret', ' contains a carriage return (a Windows line ending); remove it.'), writes: 0, requests: 0 },
+  { area: 'desired set', case: 'a secret file ending with a blank line', args: RECONCILE, env: { PEXIP_CDKTF_SECRETS_DIR: '{fixtures}' }, desired: (s) => withSecret(s, 'epic_patient_app_client_secret', '{fixtures}/NONPROD-blank-line-secret'), exitCode: 1, stderr: inFixtures('error: Epic telehealth profile "profile", field epic_patient_app_client_secret: secret file ', 'NONPROD-blank-line-secret', ' ends with a blank line or an extra line break; a secret file may end with one line break, an environment variable with none.'), writes: 0, requests: 0 },
+  { area: 'desired set', case: 'a one-line secret file with an inner line break', args: RECONCILE, env: { PEXIP_CDKTF_SECRETS_DIR: '{fixtures}' }, desired: (s) => withSecret(s, 'epic_provider_app_client_secret', '{fixtures}/NONPROD-two-line-secret'), exitCode: 1, stderr: inFixtures('error: Epic telehealth profile "profile", field epic_provider_app_client_secret: secret file ', 'NONPROD-two-line-secret', ' contains a line break; this secret is one line.'), writes: 0, requests: 0 },
+  { area: 'desired set', case: 'a web proxy password with a trailing CR', args: RECONCILE, env: { EPIC_NONPROD_PROXY_PASSWORD: 'proxy-password\r' }, desired: withProxy, exitCode: 1, stderr: 'error: web proxy "proxy", field password: environment variable EPIC_NONPROD_PROXY_PASSWORD contains a carriage return (a Windows line ending); remove it.', writes: 0, requests: 0 },
+  { area: 'desired set', case: 'a secret file ending with one line feed (tolerated: not part of the value)', args: PLAN, env: { PEXIP_CDKTF_SECRETS_DIR: '{fixtures}' }, desired: (s) => withSecret(s, 'epic_patient_app_client_secret', '{fixtures}/NONPROD-one-newline-secret'), exitCode: 2, stdout: /Plan: 7 to create/, writes: 0 },
+  { area: 'desired set', case: 'secrets check of a secret with a trailing CR', args: ['secrets', 'check', '{desired}'], env: { EPIC_NONPROD_PATIENT_CLIENT_SECRET: `${'s'.repeat(40)}\r` }, exitCode: 1, stdout: /PROBLEM {2}Epic telehealth profile "profile" epic_patient_app_client_secret ← env:EPIC_NONPROD_PATIENT_CLIENT_SECRET: malformed: environment variable EPIC_NONPROD_PATIENT_CLIENT_SECRET contains a carriage return/, writes: 0, requests: 0 },
   { area: 'desired set', case: 'a value out of range', args: RECONCILE, desired: (s) => withSpec(s, 'rule', { priority: 500 }), exitCode: 1, stderr: 'error: call routing rule "rule", field priority: Ensure this value is less than or equal to 200.', writes: 0 },
   { area: 'desired set', case: 'an encryption key pasted with keygen\'s "value: " label', requests: 0, args: RECONCILE, env: { EPIC_NONPROD_ENCRYPTION_KEY: `value: ${generateEpicKey()}` }, exitCode: 1, stderr: 'error: Epic telehealth profile "profile", field epic_encryption_key: The key starts with "value: ", as pexip-cdktf keygen and pextelehealthkeygen print it: remove that prefix and keep only the base64 key, or generate the key with: pexip-cdktf keygen --value-only. [epic-key/value-prefix]', writes: 0 },
 
