@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../api/errors';
 import { canonicalJson } from '../util/canonical-json';
 import { findDuplicateKey } from '../util/json-keys';
+import { codePoint, firstInvisible } from '../util/printable';
 import { readBoundedText } from '../util/read-file';
 import { isLedgerName } from './ledger';
 import { isKindName, kindByName, type KindName } from '../kinds';
@@ -124,6 +125,9 @@ const own = (value: object, key: string) => Object.prototype.hasOwnProperty.call
 function checkText(value: JsonValue, object: Pick<DesiredObject, 'kind' | 'id'>, field: string, singleLine: boolean): void {
   if (typeof value === 'string') {
     if (CONTROL.test(value)) fail('contains a control character (e.g. NUL); remove it.', object, field);
+    // Unseen, they make a name read as another (U+202E reverses it) or two names that look alike differ.
+    const invisible = firstInvisible(value);
+    if (invisible) fail(`contains an invisible or text-direction character (${codePoint(invisible)}); remove it.`, object, field);
     if (singleLine && LINE_BREAK.test(value)) fail('contains a line break; it must be one line.', object, field);
   } else if (Array.isArray(value)) for (const item of value) checkText(item, object, field, true);
   else if (isPlainObject(value)) for (const item of Object.values(value)) checkText(item, object, field, true);

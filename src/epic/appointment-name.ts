@@ -134,6 +134,7 @@ export function attributeConference(name: string, matchers: readonly NameMatcher
 export function maskPersonName(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
   if (words.length === 0) return '?';
-  const initial = (word: string) => `${Array.from(word)[0].toLocaleUpperCase()}.`;
+  // The first letter or digit: a hand-made name may start with an invisible or text-direction character (U+202E).
+  const initial = (word: string) => `${(Array.from(word).find((c) => /[\p{L}\p{N}]/u.test(c)) ?? '?').toLocaleUpperCase()}.`;
   return words.length === 1 ? initial(words[0]) : `${initial(words[0])} ${initial(words[words.length - 1])}`;
 }

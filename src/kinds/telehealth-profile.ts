@@ -1,6 +1,7 @@
 import { DOCUMENTED_SERVICE_NAME_TEMPLATE } from '../epic/appointment-name';
 import { checkEpicKey, type EpicAlgorithm, type EpicKeyType } from '../epic/encryption-key';
 import type { FieldError, JsonObject, KindSpec } from './types';
+import { noCredentialsInUrls } from './url-rules';
 
 /**
  * Our default wire values of `epic_encryption_algorithm`. The admin UI shows AES-128-CBC and AES-256-CBC; the
@@ -112,6 +113,24 @@ export const telehealthProfile: KindSpec = {
       description: 'No whitespace in keys; passwords of at least 16 characters; keys that look random.',
       enforcedBy: 'client',
       check: (o) => epicKeyProblems(o, false),
+    },
+    noCredentialsInUrls([
+      'infinity_webapp_server_base_url',
+      'telehealth_integration_base_url',
+      'telehealth_integration_oauth2_base_api_url',
+      'epic_backend_oauth2_app_token_endpoint_url',
+      'patient_oauth2_redirect_url',
+      'provider_oauth2_redirect_url',
+    ]),
+    {
+      // Aliases never end with the root's dot, so a rule made from such a domain would match no call.
+      id: 'call-domain-without-final-dot',
+      description: 'The call domain does not end with a dot.',
+      enforcedBy: 'client',
+      check: (o) =>
+        typeof o.telehealth_call_domain === 'string' && o.telehealth_call_domain.endsWith('.')
+          ? [{ field: 'telehealth_call_domain', message: `The call domain ends with a dot, which no alias has, so the telehealth call routing rule would match no call: refused, not changed; write ${JSON.stringify(o.telehealth_call_domain.replace(/\.+$/, ''))}.` }]
+          : [],
     },
     {
       id: 'redirect-urls-carry-uuid',

@@ -27,7 +27,7 @@ export type FieldType =
   | 'dict';
 
 /** Extra checks a string field carries; each has one implementation in `validate.ts`. */
-export type StringFormat = 'https-url' | 'http-url' | 'uuid' | 'regex' | 'slug' | 'hostname';
+export type StringFormat = 'https-url' | 'http-url' | 'uuid' | 'regex' | 'slug' | 'hostname' | 'host';
 
 export interface FieldSpec {
   readonly type: FieldType;

@@ -107,4 +107,10 @@ describe('masking', () => {
     expect(maskPersonName('ünal yılmaz')).toBe('Ü. Y.');
     expect(maskPersonName('  ')).toBe('?');
   });
+
+  it('takes the first letter as the initial, never a text-direction or zero-width character before it', () => {
+    expect(maskPersonName('\u202eenaJ eoD')).toBe('E. E.');
+    expect(maskPersonName('\u200bJane \u2066Doe')).toBe('J. D.');
+    expect(maskPersonName('\u202e')).toBe('?.');
+  });
 });

@@ -213,7 +213,7 @@ export interface PolicyProfileFields {
 export interface WebProxyFields {
   /** Name: Proxy name. At most 250 characters. Pexip field `name`. */
   readonly name: string;
-  /** Address: Host name or IP address of the proxy. At most 255 characters. Format: hostname. Pexip field `address`. */
+  /** Address: Host name or IP address (IPv4 or IPv6) of the proxy. At most 255 characters. Format: host. Pexip field `address`. */
   readonly address: string;
   /** Port: TCP port of the proxy. Range 1–65535. null uses Pexip's global setting / none. Default: 8080. Pexip field `port`. */
   readonly port?: number | null;
