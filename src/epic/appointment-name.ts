@@ -80,7 +80,9 @@ export function compileServiceNameTemplate(template: string, profileName: string
           return escape(profileName);
         }
         roles.push(role);
-        return role === 'appointmentId' ? '(\\S+?)' : role === 'other' ? '(.*?)' : '(.+?)';
+        // Name parts may be empty: Epic sends one-word names as a last name only (`Appointment for  Suharto …`) or a
+        // first name only (`… Al  …`), and the rest of the template still pins the conference to its profile.
+        return role === 'appointmentId' ? '(\\S+?)' : role === 'department' ? '(.+?)' : '(.*?)';
       })
       .join('');
   const pattern = new RegExp(`^${compile(parseTemplate(template))}$`, 's');
@@ -128,6 +130,14 @@ export function attributeConference(name: string, matchers: readonly NameMatcher
   const chosen = tieBreak(top.map((h) => h.m.profileName));
   const hit = top.find((h) => h.m.profileName === chosen);
   return hit ? { kind: 'appointment', appointment: hit.a } : { kind: 'ambiguous', profiles: top.map((h) => h.m.profileName) };
+}
+
+/**
+ * A conference name with every word cut to its first letter or digit (`Appointment for Jo Bramblecote X:ff66` →
+ * `A… f… J… B… X:f…`): its shape shows why nothing attributes it, and no name can be read from it.
+ */
+export function maskConferenceName(name: string): string {
+  return name.replace(/[\p{L}\p{N}]+/gu, (word) => (Array.from(word).length === 1 ? word : `${Array.from(word)[0]}…`));
 }
 
 /** Initials of the first and last name, e.g. "Beverley P Spinder" → "B. S."; a single name → "B.". */
