@@ -34,8 +34,9 @@ function usage(): string {
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [name, ...rest] = argv;
-  // Names read from a node can hold text-direction and zero-width characters: printed escaped, never raw.
-  const out = (text: string) => process.stdout.write(printable(text));
+  // Names read from a node can hold text-direction and zero-width characters: printed escaped, never raw. Sensitive
+  // identifiers (licence entitlements) are masked here too; PHI is not redacted on stdout, which --show-phi may need.
+  const out = (text: string) => process.stdout.write(printable(redactor.mask(text)));
   const json = rest.includes('--json');
   const log = streamLogger(logLevelFromEnv(env));
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

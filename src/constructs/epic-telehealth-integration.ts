@@ -86,8 +86,8 @@ export type IntegrationTheme = ({ /** Theme name. */ readonly name: string } & P
 export interface IntegrationWebApp {
   /** Branding package name (at most 100 characters). */
   readonly brandingName: string;
-  /** webapp3 (default) or webapp2. */
-  readonly webappType?: 'webapp2' | 'webapp3';
+  /** webapp3 (default), webapp2 or webapp1, as the node's schema allows (checked before the first write). */
+  readonly webappType?: 'webapp1' | 'webapp2' | 'webapp3';
   /** The branding package. */
   readonly branding: PackageSource;
   /** Path the branded web app is served under, e.g. `telehealth`. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../api/errors';
+import { registerSensitive } from '../api/redact';
 import { canonicalJson } from '../util/canonical-json';
 import { findDuplicateKey } from '../util/json-keys';
 import { codePoint, firstInvisible } from '../util/printable';
@@ -193,6 +194,7 @@ export function validateDesiredSet(input: unknown): DesiredSet {
     if (twin) fail(`duplicate logical id: also used by ${describeObject(twin)}.`, object);
     ids.set(object.id, object);
     const kind = kindByName(object.kind);
+    registerSensitive(kind, object.spec);
     for (const [field, value] of Object.entries(object.spec)) checkText(value, object, field, field === kind.naturalKey || fieldOf(kind, field)?.format !== undefined);
     const natural = object.spec[kind.naturalKey];
     if (isLedgerName(kind.name as KindName, natural)) fail(`names starting with "pexip-cdktf: " are reserved for the stacks' ledgers.`, object, kind.naturalKey);

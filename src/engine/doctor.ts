@@ -126,7 +126,8 @@ async function checkLicensing(client: PexipClient, set: DesiredSet, checks: Chec
   const free = total - used;
   const summary = `${free} of ${total} telehealth licence${total === 1 ? '' : 's'} free`;
   if (declared) checks.push({ check: 'licences', status: 'ok', detail: `${summary}; the stack activates entitlement ${String(declared.spec.entitlement_id)}` });
-  else if (total === 0) checks.push({ check: 'licences', status: 'fail', detail: 'no telehealth licence is installed: add a TelehealthLicence to the stack, or install one (Platform > Licenses)' });
+  // Not a failure: the deploy works without one (configuration needs no licence); only appointments cannot start.
+  else if (total === 0) checks.push({ check: 'licences', status: 'warn', detail: 'no telehealth licence is installed and the stack declares none: the deploy works, but no appointment can start until one is; add a TelehealthLicence to the stack, or install one (Platform > Licenses)' });
   else checks.push({ check: 'licences', status: free > 0 ? 'ok' : 'warn', detail: free > 0 ? summary : `${summary}: every one is in use right now` });
 }
 

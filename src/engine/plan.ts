@@ -346,7 +346,8 @@ function withClaimDiff(set: DesiredSet, object: DesiredObject, action: MatchedAc
   });
   if (blocked.length > 0) return { type: 'conflict', kind: object.kind, id: object.id, name: action.name, object, key: action.key, reason: blocked.join(' ') };
   const changing = decisions.filter((d) => d.decision === 'set' || d.decision === 'foreign');
-  const changes = changing.map((d) => ({ field: d.field, from: referenceUri(action.live[d.field]) ?? action.live[d.field], to: body[d.field] }));
+  // A cleared field reads back absent on a real node: it was null.
+  const changes = changing.map((d) => ({ field: d.field, from: referenceUri(action.live[d.field]) ?? action.live[d.field] ?? null, to: body[d.field] }));
   const drift = changing.some((d) => d.decision === 'set' && d.cause === 'drift');
   return { ...action, type: changes.length > 0 ? 'update' : 'unchanged', changes, cause: drift ? 'drift' : 'pending', ...(changing.some((d) => d.decision === 'foreign') ? { takeover: 'adopt' as const } : {}) };
 }

@@ -6,7 +6,8 @@ import { noCredentialsInUrls } from './url-rules';
 /**
  * Our default wire values of `epic_encryption_algorithm`. The admin UI shows AES-128-CBC and AES-256-CBC; the
  * values Pexip stores are not published (reference §2.2, [?]), so before writing, reconcile reads the node's
- * `valid_choices` and sends the node's own spelling of the same algorithm (`canonicalAlgorithm`).
+ * `valid_choices` and sends the node's own spelling of the same algorithm (`canonicalAlgorithm`), and of the key
+ * type (`canonicalKeyType`).
  */
 export const EPIC_ALGORITHM_WIRE: Readonly<Record<EpicAlgorithm, string>> = {
   'AES-128-CBC': 'aes128cbc',
@@ -25,6 +26,21 @@ export function canonicalAlgorithm(wire: string): EpicAlgorithm | undefined {
   return has256 === has128 ? undefined : has256 ? 'AES-256-CBC' : 'AES-128-CBC';
 }
 
+/**
+ * The key type a wire value means, whatever a node's spelling (`base64key`, `base64_key`, `Base64 key`, `PASSWORD`):
+ * like the algorithm, the wire values are not published, and Pexip's own provider only passes them through.
+ */
+export function canonicalKeyType(wire: string): EpicKeyType | undefined {
+  const compact = wire.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (compact === 'base64key' || compact === 'base64' || compact === 'key') return 'base64key';
+  if (compact === 'password' || compact === 'passphrase') return 'password';
+  return undefined;
+}
+
+function keyTypeOf(wire: unknown): EpicKeyType | undefined {
+  return typeof wire === 'string' ? canonicalKeyType(wire) : undefined;
+}
+
 function algorithmOf(wire: unknown): EpicAlgorithm | undefined {
   return typeof wire === 'string' ? canonicalAlgorithm(wire) : undefined;
 }
@@ -40,8 +56,8 @@ const httpsUrl = (label: string, help: string, required: boolean) =>
 function epicKeyProblems(object: Readonly<JsonObject>, byPexip: boolean): FieldError[] {
   const algorithm = algorithmOf(object.epic_encryption_algorithm);
   const key = object.epic_encryption_key;
-  const keyType = object.epic_encryption_key_type as EpicKeyType;
-  if (algorithm === undefined || typeof key !== 'string' || key === '') return [];
+  const keyType = keyTypeOf(object.epic_encryption_key_type);
+  if (algorithm === undefined || keyType === undefined || typeof key !== 'string' || key === '') return [];
   return checkEpicKey(key, algorithm, keyType)
     .filter((problem) => problem.byPexip === byPexip)
     .map((problem) => ({ field: 'epic_encryption_key', message: `${problem.message} [${problem.rule}]` }));
@@ -79,7 +95,7 @@ export const telehealthProfile: KindSpec = {
     epic_backend_oauth2_app_token_endpoint_url: { type: 'string', label: 'Backend OAuth2 token URL', help: 'Epic OAuth2 token URL for the backend app.', maxLength: 255, format: 'https-url', default: '' },
     epic_encryption_algorithm: { type: 'enum', label: 'Epic encryption algorithm', help: 'Algorithm Epic uses to encrypt launch parameters; AES-256-CBC for Epic August 2019 and later.', values: Object.values(EPIC_ALGORITHM_WIRE), propValues: EPIC_ALGORITHM_WIRE, canonicalChoice: canonicalAlgorithm, required: true },
     epic_encryption_key: secret('Epic encryption key', 'Key that decrypts the launch parameters Epic passes to Pexip.', 100),
-    epic_encryption_key_type: { type: 'enum', label: 'Epic encryption key type', help: 'base64key: a base64-encoded random key; password: a password from which the key is derived.', values: ['base64key', 'password'], required: true },
+    epic_encryption_key_type: { type: 'enum', label: 'Epic encryption key type', help: 'base64key: a base64-encoded random key; password: a password from which the key is derived.', values: ['base64key', 'password'], canonicalChoice: canonicalKeyType, required: true },
     patient_oauth2_redirect_url: httpsUrl('Patient OAuth2 redirect URL', 'https://<web app>/api/telehealth/v1/patient/oauth2authorized/<uuid>', true),
     provider_oauth2_redirect_url: httpsUrl('Provider OAuth2 redirect URL', 'https://<web app>/api/telehealth/v1/provider/oauth2authorized/<uuid>/', true),
     // Template defaults are this project's stand-ins for Pexip's shipped defaults, which are not published [?].
@@ -98,7 +114,7 @@ export const telehealthProfile: KindSpec = {
       description: 'AES-256-CBC requires key type base64key.',
       enforcedBy: 'pexip',
       check: (o) =>
-        algorithmOf(o.epic_encryption_algorithm) === 'AES-256-CBC' && o.epic_encryption_key_type !== 'base64key'
+        algorithmOf(o.epic_encryption_algorithm) === 'AES-256-CBC' && keyTypeOf(o.epic_encryption_key_type) !== 'base64key'
           ? [{ field: 'epic_encryption_key_type', message: 'AES-256-CBC requires key type base64key.' }]
           : [],
     },

@@ -1,3 +1,4 @@
+import { redactor } from '../../api/redact';
 import { ConfigError } from '../../api/errors';
 import { loadDesiredSet } from '../../engine/desired';
 import { claimLicence, returnLicence } from '../../engine/licence';
@@ -20,6 +21,7 @@ export const licenceCommand: Command = {
     const action = context.args.positionals[0];
     const entitlement = context.args.options.entitlement as string | undefined;
     if (!entitlement) throw new ConfigError('--entitlement is required.', { field: '--entitlement' });
+    redactor.addMasked(entitlement);
     if (action !== 'claim' && action !== 'return') throw new ConfigError(`unknown licence action "${action}"; use claim or return.`, { field: 'action' });
     return withClient(context, async (client) => {
       if (action === 'claim') {

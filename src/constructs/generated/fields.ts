@@ -152,7 +152,7 @@ export interface WebAppBrandingFields {
   /** Description: Free text. At most 250 characters. Default: "". Pexip field `description`. */
   readonly description?: string;
   /** Web app: Which web app the package brands. Pexip field `webapp_type`. */
-  readonly webappType: 'webapp2' | 'webapp3';
+  readonly webappType: 'webapp1' | 'webapp2' | 'webapp3';
 }
 
 /** Fields of WebAppPath (Services > Web App customization > Web app paths; `webapp_alias`). */
@@ -162,7 +162,7 @@ export interface WebAppPathFields {
   /** Description: Free text. At most 250 characters. Default: "". Pexip field `description`. */
   readonly description?: string;
   /** Web app: Which web app the path serves. Pexip field `webapp_type`. */
-  readonly webappType: 'webapp2' | 'webapp3';
+  readonly webappType: 'webapp1' | 'webapp2' | 'webapp3';
   /** Enabled: Whether the path is served. Default: false. Pexip field `is_enabled`. */
   readonly isEnabled?: boolean;
   /** Branding: Branding package; null uses the default. Reads back as a nested object. null uses Pexip's global setting / none. Default: null. Pexip field `branding`. */
