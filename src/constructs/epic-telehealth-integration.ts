@@ -106,7 +106,10 @@ export interface EpicTelehealthIntegrationProps {
   readonly profileName: string;
   /** Free text for the profile. */
   readonly description?: string;
-  /** Profile uuid (in Epic's launch and redirect URLs). Default: derived from stack and path, stable. */
+  /**
+   * Profile uuid (in Epic's launch and redirect URLs). Default: derived from stack and path, stable, but the same in
+   * every app with those names: give one where apps may share a node (`pexip-cdktf init` writes one per environment).
+   */
   readonly profileUuid?: string;
   /** Allow a change of the live profile's uuid. Default false. */
   readonly allowUuidChange?: boolean;
