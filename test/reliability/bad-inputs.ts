@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import type { DesiredSet } from '../../src/engine/desired';
 import { generateEpicKey } from '../../src/epic/encryption-key';
 import type { FaultSpec } from '../../src/simulator/faults';
+import { kindSchema } from '../../src/simulator/schema';
+import { webappAlias } from '../../src/kinds/webapp-alias';
+import type { KindSpec } from '../../src/kinds/types';
 import { PROFILE_UUID, withObject, withSpec } from '../helpers/desired';
 
 /**
@@ -73,6 +76,12 @@ export function writeBadInputFixtures(dir: string): void {
   openssl('x509', '-req', '-in', 'tls-server.csr', '-CA', 'tls-ca.pem', '-CAkey', 'tls-ca.key', '-CAcreateserial', '-days', '2', '-extfile', 'san.cnf', '-out', 'tls-server.pem');
 }
 
+/** The kind's schema as the simulator serves it, but with other `valid_choices` for one field. */
+const schemaWithChoices = (kind: KindSpec, field: string, choices: readonly string[]): string => {
+  const schema = kindSchema(kind) as { fields: Record<string, Record<string, unknown>> };
+  schema.fields[field] = { ...schema.fields[field], valid_choices: [...choices] };
+  return JSON.stringify(schema);
+};
 /** The profile's secret `field` read from `file`. */
 const withSecret = (set: DesiredSet, field: string, file: string): DesiredSet =>
   withObject(set, 'profile', { secrets: { ...set.objects.find((o) => o.id === 'profile')!.secrets, [field]: { file } } });
@@ -197,6 +206,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
   { area: 'api response', case: 'a list without the Tastypie envelope', args: RECONCILE, fault: list('[{"id": 1}]'), exitCode: 1, stderr: 'error: Epic telehealth profile — GET /api/admin/configuration/v1/telehealth_profile/: the list answer is not a Tastypie list; expected a Tastypie list {"meta": {...}, "objects": [...]}.', writes: 0 },
   { area: 'api response', case: 'a next link that repeats forever', args: PLAN, fault: { match: { method: 'GET', path: '/telehealth_profile/' }, action: { type: 'raw', status: 200, contentType: 'application/json', text: '{"meta": {"next": "/api/admin/configuration/v1/telehealth_profile/?offset=20"}, "objects": []}' }, times: 5 }, exitCode: 1, stderr: 'error: Epic telehealth profile — GET /api/admin/configuration/v1/telehealth_profile/: pagination does not end (meta.next repeats /api/admin/configuration/v1/telehealth_profile/?offset=20).', writes: 0 },
   { area: 'api response', case: 'another app\'s profile with the same derived uuid (was: refused by Pexip at the create, after other objects were written)', args: RECONCILE, fault: list(`{"meta": {"next": null, "total_count": 1}, "objects": [{"id": 9, "name": "Other team", "description": "Other team [pexip-cdktf:team-b/epic.profile]", "uuid": "${PROFILE_UUID}", "resource_uri": "/api/admin/configuration/v1/telehealth_profile/9/"}]}`), exitCode: 1, stderr: 'error: nothing was changed: 1 conflict:', warnings: [`  Epic telehealth profile "profile" ("Healthcare Org"): uuid ${PROFILE_UUID} is already the uuid of Epic telehealth profile "Other team" (stack "team-b"); Pexip keeps it unique. The default uuid derives from the stack name and construct path only, so two apps with the same ones get the same uuid: give this profile its own (profileUuid; pexip-cdktf init generates one per environment).`], writes: 0 },
+  { area: 'api response', case: 'a web app type the node does not offer (webapp1; its schema lists webapp2 and webapp3)', args: RECONCILE, desired: (s) => withSpec(s, 'path', { webapp_type: 'webapp1' }), fault: { match: { method: 'GET', path: '/webapp_alias/schema/' }, action: { type: 'raw', status: 200, contentType: 'application/json', text: schemaWithChoices(webappAlias, 'webapp_type', ['webapp2', 'webapp3']) } }, exitCode: 1, stderr: 'error: nothing was changed: the Management Node does not accept what this stack would send (1 problem):', warnings: ['  web app path, field webapp_type: this stack would send "webapp1"; the node accepts "webapp2", "webapp3".'], writes: 0 },
+  { area: 'api response', case: 'an entitlement the licence server refuses: the key shown masked', args: ['licence', 'claim', '--entitlement', 'BOGUS-ENTITLEMENT-9876'], exitCode: 1, stderr: 'error: licence "…9876" — POST /api/admin/configuration/v1/licence/: Pexip refused the request (400): entitlement_id: The licence server does not recognise this entitlement key.', writes: 1 },
   { area: 'api response', case: 'unexpected extra fields (tolerated)', args: PLAN, fault: list('{"meta": {"next": null, "total_count": 1}, "objects": [{"id": 9, "name": "Other profile", "shiny_new_field": {"a": 1}, "resource_uri": "/api/admin/configuration/v1/telehealth_profile/9/"}]}'), exitCode: 2, stdout: /Plan: 7 to create, 0 to update, 0 to prune, 0 unchanged\./, writes: 0 },
   { area: 'api response', case: 'a huge page of 5000 objects (tolerated)', args: PLAN, fault: { match: { method: 'GET', path: '/policy_server/' }, action: { type: 'raw', status: 200, contentType: 'application/json', text: manyPolicies } }, exitCode: 2, stdout: /Plan: 7 to create/, writes: 0 },
   { area: 'api response', case: 'a redirect to the login page', args: RECONCILE, fault: { action: { type: 'status', status: 302, headers: { Location: '/admin/accounts/login/?next=/api/admin/' } } }, exitCode: 1, stderr: /^error: .*: Pexip redirected to its login page: the credentials were not accepted\. Check PEXIP_USERNAME and PEXIP_PASSWORD\.$/, writes: 0 },
