@@ -148,11 +148,12 @@ async function loopback(n: number, scratch: string, baseEnv: NodeJS.ProcessEnv, 
   const dir = join(scratch, `loopback-n${n}`);
   const target = await Pexip.start();
   const env = connection(target, baseEnv, n);
-  const envFor = (mode: 'ours' | 'floor', path: string, extra: NodeJS.ProcessEnv = {}) => ({ ...env, BENCH_MODE: mode, BENCH_STATE_DIR: path, ...extra });
+  const envFor = (mode: 'ours' | 'floor' | 'floor-inputs', path: string, extra: NodeJS.ProcessEnv = {}) => ({ ...env, BENCH_MODE: mode, BENCH_STATE_DIR: path, ...(mode === 'floor-inputs' ? { PEXIP_CDKTF_DRIFT_ON_SYNTH: '0' } : {}), ...extra });
   try {
     // First deploys: fresh projects and a fresh Pexip each run (so each is a real first deploy, terraform init
     // included), floor and ours interleaved so both medians see the same machine conditions.
     const floorDeploys: Phase[] = [];
+    const sameInputsDeploys: Phase[] = [];
     const directRuns: Phase[] = [];
     const oursDeploys: Phase[] = [];
     let floor = '';
@@ -163,6 +164,8 @@ async function loopback(n: number, scratch: string, baseEnv: NodeJS.ProcessEnv, 
       ours = project(dir, `ours-${run}`);
       target.sim.reset();
       floorDeploys.push(await target.phase(() => cdktf(floor, envFor('floor', floor), 'deploy', STACK, '--auto-approve')));
+      const sameInputs = project(dir, `floor-inputs-${run}`);
+      sameInputsDeploys.push(await target.phase(() => cdktf(sameInputs, envFor('floor-inputs', sameInputs), 'deploy', STACK, '--auto-approve')));
       directRuns.push(await target.phase(() => direct('create', env)));
       target.sim.reset();
       oursDeploys.push(await target.phase(() => cdktf(ours, envFor('ours', ours), 'deploy', STACK, '--auto-approve')));
@@ -203,7 +206,7 @@ async function loopback(n: number, scratch: string, baseEnv: NodeJS.ProcessEnv, 
       perKind,
       kindsWritten: kindsWritten(n),
       ours: { firstDeploy: median(oursDeploys), noChangeDeploy, noChangeApply: median(oursApply), oneFieldChange, drift, destroy },
-      floor: { cdktfDeploy: median(floorDeploys), directClient: median(directRuns), terraformApply, noChangeDeploy: floorNoChange, terraformPlan: median(floorPlan), terraformNoOpApply: median(floorApply) },
+      floor: { cdktfDeploy: median(floorDeploys), sameInputsDeploy: median(sameInputsDeploys), directClient: median(directRuns), terraformApply, noChangeDeploy: floorNoChange, terraformPlan: median(floorPlan), terraformNoOpApply: median(floorApply) },
       cliStartMs: await cliStartMs(env),
     };
   } finally {

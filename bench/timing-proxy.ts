@@ -17,6 +17,19 @@ export interface Exchange {
   end: number;
 }
 
+/** Seconds covered by at least one of the intervals (ms). */
+export function unionSeconds(intervals: readonly (readonly [number, number])[]): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  let busy = 0;
+  let until = -Infinity;
+  for (const [start, end] of sorted) {
+    if (end <= until) continue;
+    busy += end - Math.max(start, until);
+    until = end;
+  }
+  return busy / 1000;
+}
+
 export class TimingProxy {
   readonly exchanges: Exchange[] = [];
   private readonly agent = new http.Agent({ keepAlive: true });
@@ -49,15 +62,13 @@ export class TimingProxy {
    * without the gaps where the client computes or another program (Terraform) runs.
    */
   busySeconds(): number {
-    const intervals = this.exchanges.map((e) => [e.start, Number.isFinite(e.end) ? e.end : e.start] as const).sort((a, b) => a[0] - b[0]);
-    let busy = 0;
-    let until = -Infinity;
-    for (const [start, end] of intervals) {
-      if (end <= until) continue;
-      busy += end - Math.max(start, until);
-      until = end;
-    }
-    return busy / 1000;
+    return unionSeconds(this.intervals());
+  }
+
+  /** The requests' intervals in ms on the process's monotonic clock, comparable across proxies. */
+  intervals(): (readonly [number, number])[] {
+    const zero = Number(this.epoch) / 1e6;
+    return this.exchanges.map((e) => [zero + e.start, zero + (Number.isFinite(e.end) ? e.end : e.start)] as const);
   }
 
   async stop(): Promise<void> {

@@ -159,12 +159,18 @@ export class PexipClient {
   }
 
   /** A client configured from `PEXIP_*` environment variables. */
-  static fromEnv(env: NodeJS.ProcessEnv = process.env, logger?: Logger, overrides: Partial<PexipClientOptions> = {}): PexipClient {
-    return new PexipClient({ connection: connectionFromEnv(env), logger, ...overrides });
+  /** A client for the default node, or for a stack's own node (`variant`: its `PEXIP_<VARIANT>_…` variables). */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, logger?: Logger, overrides: Partial<PexipClientOptions> = {}, variant?: string): PexipClient {
+    return new PexipClient({ connection: connectionFromEnv(env, variant), logger, ...overrides });
   }
 
   get address(): string {
     return this.options.connection.address;
+  }
+
+  /** How the node's variables are named (`PEXIP_`, or a stack's own `PEXIP_<VARIANT>_`). */
+  private get prefix(): string {
+    return this.options.connection.variablePrefix ?? 'PEXIP_';
   }
 
   /** How many requests the engine may have in flight at once (`PEXIP_PARALLELISM`). */
@@ -193,7 +199,7 @@ export class PexipClient {
 
   /** Where management-API requests go, for network error messages. */
   private addressTarget(failure: NetworkFailure): NetworkTarget {
-    return { host: new URL(this.options.connection.address).hostname, setting: 'PEXIP_ADDRESS', certificateNames: failure.certificateNames };
+    return { host: new URL(this.options.connection.address).hostname, setting: `${this.prefix}ADDRESS`, certificateNames: failure.certificateNames };
   }
 
   // ---- configuration objects -------------------------------------------------------------------------------
@@ -232,7 +238,7 @@ export class PexipClient {
       try {
         const answer = await this.sendOnce('POST', kind.collectionPath, this.payload(kind, body, options.file), context);
         if (answer.status === 201) return await this.createdFrom(kind, answer, recover, context);
-        failure = errorForResponse(answer.status, answer.body, answer.headers, context);
+        failure = errorForResponse(answer.status, answer.body, answer.headers, context, this.prefix);
         if (attempt > 1 && answer.status === 400) {
           // A create sent again after an ambiguous failure, refused as a duplicate: the first one committed late.
           const found = recover(await this.list(kind));
@@ -415,7 +421,7 @@ export class PexipClient {
         await this.backoff(method, ctx.path!, `HTTP ${answer.status}`, attempt, parseRetryAfter(answer.headers['retry-after']));
         continue;
       }
-      throw errorForResponse(answer.status, answer.body, answer.headers, ctx);
+      throw errorForResponse(answer.status, answer.body, answer.headers, ctx, this.prefix);
     }
   }
 
@@ -495,7 +501,7 @@ export class PexipClient {
       throw errorForNetworkFailure(failure.code, this.options.connection.timeoutMs, context, {
         host: new URL(url).hostname,
         // The default token URL is derived from the address; only a token endpoint elsewhere came from its own variable.
-        setting: new URL(url).origin === this.options.connection.address ? 'PEXIP_ADDRESS' : 'PEXIP_OAUTH2_TOKEN_URL',
+        setting: new URL(url).origin === this.options.connection.address ? `${this.prefix}ADDRESS` : `${this.prefix}OAUTH2_TOKEN_URL`,
         certificateNames: failure.certificateNames,
       });
     }

@@ -37,14 +37,15 @@ function isFieldMap(value: unknown): boolean {
 }
 
 /** The error for a non-success HTTP answer. */
-export function errorForResponse(status: number, body: unknown, headers: Record<string, string>, context: ErrorContext): PexipCdktfError {
+/** `prefix`: how the node's variables are named (`PEXIP_`, or a stack's own `PEXIP_<VARIANT>_`), so the message names them. */
+export function errorForResponse(status: number, body: unknown, headers: Record<string, string>, context: ErrorContext, prefix = 'PEXIP_'): PexipCdktfError {
   const ctx = { ...context, status };
   if (status >= 300 && status < 400) {
     const location = headers.location ?? '';
     if (location.includes('/accounts/login')) {
-      return new PexipAuthError('Pexip redirected to its login page: the credentials were not accepted. Check PEXIP_USERNAME and PEXIP_PASSWORD.', ctx);
+      return new PexipAuthError(`Pexip redirected to its login page: the credentials were not accepted. Check ${prefix}USERNAME and ${prefix}PASSWORD.`, ctx);
     }
-    return new PexipProtocolError(`unexpected redirect (HTTP ${status}) to ${location || 'nowhere'}; PEXIP_ADDRESS should be the Management Node's own https:// address.`, ctx);
+    return new PexipProtocolError(`unexpected redirect (HTTP ${status}) to ${location || 'nowhere'}; ${prefix}ADDRESS should be the Management Node's own https:// address.`, ctx);
   }
   switch (status) {
     case 400: {
@@ -54,7 +55,7 @@ export function errorForResponse(status: number, body: unknown, headers: Record<
         : new PexipApiError('Pexip refused the request (400) without saying why.', ctx);
     }
     case 401:
-      return new PexipAuthError('authentication failed (401): check PEXIP_USERNAME and PEXIP_PASSWORD, or the OAuth2 client settings.', ctx);
+      return new PexipAuthError(`authentication failed (401): check ${prefix}USERNAME and ${prefix}PASSWORD, or the OAuth2 client settings.`, ctx);
     case 403:
       return new PexipAuthError('permission denied (403): the API account\'s administrator role does not allow this.', ctx);
     case 404:
@@ -127,7 +128,7 @@ export function errorForNetworkFailure(code: string | undefined, timeoutMs: numb
     return new PexipConnectionError(`the host name in ${setting} does not resolve (${code}).`, context);
   }
   if (code === 'ECONNREFUSED') {
-    return new PexipConnectionError(`connection refused: is ${setting} right and ${setting === 'PEXIP_ADDRESS' ? 'the Management Node' : 'the server'} up?`, context);
+    return new PexipConnectionError(`connection refused: is ${setting} right and ${setting.endsWith('_ADDRESS') ? 'the Management Node' : 'the server'} up?`, context);
   }
   return new PexipConnectionError(`the connection failed (${code ?? 'unknown network error'}).`, context);
 }

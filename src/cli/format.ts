@@ -1,5 +1,5 @@
 import type { ApplyResult } from '../engine/apply';
-import { type Action, type Plan, SENSITIVE, summarise } from '../engine/plan';
+import { type Action, pendingEntries, type Plan, SENSITIVE, summarise } from '../engine/plan';
 import { kindByName } from '../kinds';
 import type { JsonValue } from '../kinds/types';
 
@@ -30,7 +30,8 @@ export function actionJson(action: Action): Record<string, JsonValue> {
 }
 
 export function planJson(plan: Plan, address: string): Record<string, JsonValue> {
-  return { stack: plan.stack, environment: plan.environment, address, summary: summarise(plan), actions: plan.actions.map(actionJson) };
+  const ledger = { exists: plan.ledger.key !== undefined, pending: pendingEntries(plan), convergedRun: plan.ledger.current.convergedRun ?? null };
+  return { stack: plan.stack, environment: plan.environment, address, summary: summarise(plan), actions: plan.actions.map(actionJson), ledger };
 }
 
 export function summaryLine(plan: Plan, prefix = 'Plan'): string {
@@ -66,6 +67,8 @@ export function planText(plan: Plan, address: string, title = 'Plan'): string {
       if (action.uploadPackage) lines.push('        package: upload the new package');
     }
   }
+  const pending = pendingEntries(plan);
+  if (pending.length > 0) lines.push(`  ~ ledger    ${pending.length} entr${pending.length > 1 ? 'ies' : 'y'} left pending by an interrupted run (${pending.join(', ')}): completed by the next deploy`);
   lines.push(summaryLine(plan));
   return `${lines.join('\n')}\n`;
 }

@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { Aspects, type IAspect, type ITerraformDependable, TerraformStack } from 'cdktf';
+import { Aspects, type IAspect, type ITerraformDependable, type TerraformResource, TerraformStack } from 'cdktf';
 import { addCustomSynthesis } from 'cdktf/lib/synthesize/synthesizer';
 import { Construct, type IConstruct } from 'constructs';
 import { ConfigError } from '../api/errors';
-import { DESIRED_SET_FORMAT, type DesiredSet, desiredSetHash, validateDesiredSet } from '../engine/desired';
+import { DESIRED_SET_FORMAT, type DesiredSet, defaultVariant, desiredSetHash, validateDesiredSet } from '../engine/desired';
 import type { Environment } from '../epic/secret-variants';
 import { STACK_NAME } from '../kinds/ownership';
 import { appDirectory, stackDirectory } from './app-dir';
@@ -12,7 +12,8 @@ import { type Carrier, type CarrierType, carrierFor } from './carriers';
 import { defaultCliCommand } from './cli-command';
 import type { PackageContent } from './package';
 import { desiredSetError, type PropSource } from './prop-errors';
-import { checkDriftAtSynth } from './synth-drift';
+import { checkAtSynth } from './synth-drift';
+import { VARIANT_WORD } from '../api/settings';
 
 /** The desired-set file each stack writes next to its cdk.tf.json; the reconciler reads it. */
 export const DESIRED_SET_FILE = 'pexip-desired.json';
@@ -39,6 +40,20 @@ export interface PexipStackProps {
    * `appDirectory()`, the directory holding the app's `cdktf.json`.
    */
   readonly appDirectory?: string;
+  /**
+   * The stack's variant word (upper case, e.g. `SITE_A`): the word in its own connection variables,
+   * `PEXIP_<VARIANT>_ADDRESS`, `PEXIP_<VARIANT>_USERNAME`, … (used instead of `PEXIP_ADDRESS` and the rest when
+   * `PEXIP_<VARIANT>_ADDRESS` is set). Default: `PROD` for production, `NONPROD` for non-production. Give each stack
+   * on its own Management Node its own word (a fleet: one per site).
+   */
+  readonly variant?: string;
+  /**
+   * Move the stack to another Management Node: the node's identity as `pexip-cdktf doctor` and the refusal message
+   * show it (`<hostname>.<domain> (<address>)`). A deployed stack is bound to the node it was first deployed to, and a
+   * deploy against any other is refused before any write; with this set, the stack is bound to this node instead.
+   * Keep it while the stack lives there. Default: none.
+   */
+  readonly moveToNode?: string;
 }
 
 /** What a declared object hands the stack. */
@@ -75,6 +90,16 @@ export class PexipStack extends TerraformStack {
   readonly cliCommand: string;
   /** The absolute directory relative paths in constructs are resolved against (see `PexipStackProps.appDirectory`). */
   readonly appDirectory: string;
+  /** The word in the stack's own connection variables (`PEXIP_<variant>_ADDRESS`). */
+  readonly variant: string;
+  /**
+   * The record in Terraform state of the node the stack lives on (set at synthesis from the node its settings reach,
+   * then kept as state has it): the carriers that write hand it to the CLI, which refuses any other node.
+   */
+  readonly binding: TerraformResource;
+  /** The record of the convergence token: a new token replaces the reconciler (synth-drift.ts). */
+  private readonly convergence: TerraformResource;
+  private readonly moveToNode?: string;
   private readonly members: StackMember[] = [];
   private validated?: { set: DesiredSet; hash: string };
   private finalised = false;
@@ -89,6 +114,14 @@ export class PexipStack extends TerraformStack {
     this.carrier = carrierFor(props.carrier ?? 'terraform_data');
     this.cliCommand = props.cliCommand ?? defaultCliCommand();
     this.appDirectory = props.appDirectory !== undefined ? resolve(props.appDirectory) : appDirectory();
+    if (props.variant !== undefined && !VARIANT_WORD.test(props.variant)) throw new Error(`${this.node.path}: variant must be an upper-case word like PROD, NONPROD or SITE_A (got "${props.variant}"); it names the stack's connection variables PEXIP_<variant>_ADDRESS and the rest.`);
+    this.variant = props.variant ?? defaultVariant(props.environment);
+    if (props.moveToNode !== undefined && (typeof props.moveToNode !== 'string' || props.moveToNode.trim() === '' || /[\u0000-\u001f"$`\\]/.test(props.moveToNode))) {
+      throw new Error(`${this.node.path}: moveToNode must be a node identity as pexip-cdktf doctor shows it, e.g. "mgmt.example.org (10.0.0.5)".`);
+    }
+    this.moveToNode = props.moveToNode?.trim().toLowerCase();
+    this.binding = this.carrier.recordCarrier(this, 'pexip-binding');
+    this.convergence = this.carrier.recordCarrier(this, 'pexip-convergence');
     const stack = this;
     const finalise: IAspect = {
       visit(node) {
@@ -118,7 +151,8 @@ export class PexipStack extends TerraformStack {
     if (this.validated) return this.validated;
     // Where the app is, seen from the stack directory: secret files are relative to it (and confined to it) at apply.
     const appDir = relative(stackDirectory(this), this.appDirectory).split(sep).join('/') || '.';
-    const set: DesiredSet = { format: DESIRED_SET_FORMAT, stack: this.node.id, environment: this.environment, appDir, objects: this.members.map((m) => m.toDesired()) };
+    const variant = this.variant !== defaultVariant(this.environment) ? { variant: this.variant } : {};
+    const set: DesiredSet = { format: DESIRED_SET_FORMAT, stack: this.node.id, environment: this.environment, appDir, ...variant, objects: this.members.map((m) => m.toDesired()) };
     try {
       validateDesiredSet(JSON.parse(JSON.stringify(set)));
     } catch (error) {
@@ -134,10 +168,12 @@ export class PexipStack extends TerraformStack {
     if (this.finalised) return;
     const { set, hash } = this.validate();
     this.finalised = true;
-    const drift = checkDriftAtSynth(set);
+    const check = checkAtSynth(set);
     // stdout: cdktf shows an app's stdout as it is, but flags every stderr line as an [ERROR].
-    if (drift.message) process.stdout.write(`${drift.message}\n`);
-    this.addCarriers(hash, drift.summary);
+    if (check.message) process.stdout.write(`${check.message}\n`);
+    this.recordBinding(check.node);
+    this.carrier.record(this.convergence, check.converge === undefined ? { input: { converge: '' }, keep: 'input' } : { input: { converge: check.converge } });
+    this.addCarriers(hash);
     const files = new Construct(this, 'pexip-files');
     addCustomSynthesis(files, {
       onSynthesize: (session) => {
@@ -151,23 +187,44 @@ export class PexipStack extends TerraformStack {
     });
   }
 
-  private addCarriers(hash: string, drift: string | undefined): void {
+  /**
+   * The binding: the node the first deploy reached (or `moveToNode`), kept as state has it afterwards. A synth that
+   * could not tell which node it reached keeps everything, so a first deploy made offline binds on the next one.
+   */
+  private recordBinding(reached: string | undefined): void {
+    const node = this.moveToNode ?? reached;
+    if (node === undefined) {
+      this.carrier.record(this.binding, { input: { node: '' }, triggers: { bound: 'no' }, keep: 'all' });
+      return;
+    }
+    this.carrier.record(this.binding, { input: { node }, triggers: { bound: 'yes', ...(this.moveToNode ? { moved_to: this.moveToNode } : {}) }, keep: 'input' });
+  }
+
+  private addCarriers(hash: string): void {
     const licences = this.members.filter((m) => m.isLicence).map((m) => m.carrierResource);
+    const bound = this.carrier.read(this.binding, 'node');
     const anchor = this.carrier.action(this, 'pexip-anchor', {
       triggers: { stack: this.node.id },
-      input: { stack: this.node.id },
-      destroy: { command: `${this.cliCommand} remove --stack "$PEXIP_CDKTF_STACK"`, environment: { PEXIP_CDKTF_STACK: this.carrier.self('stack') } },
-      dependsOn: licences,
+      input: { stack: this.node.id, variant: this.variant, node: bound },
+      destroy: {
+        command: `${this.cliCommand} remove --stack "$PEXIP_CDKTF_STACK" --variant "$PEXIP_CDKTF_VARIANT" --bound-node "$PEXIP_CDKTF_BOUND_NODE"`,
+        environment: { PEXIP_CDKTF_STACK: this.carrier.self('stack'), PEXIP_CDKTF_VARIANT: this.carrier.selfOrEmpty('variant'), PEXIP_CDKTF_BOUND_NODE: this.carrier.selfOrEmpty('node') },
+      },
+      dependsOn: [this.binding, ...licences],
     });
     // The reconcile waits for the licence to be claimed. Not for the declarations: they run no provisioner, so their
     // order does not matter, and a depends_on listing them all makes every Terraform plan much slower.
-    // Drift found at synth time replaces the reconciler, so the deploy repairs it; none adds nothing (plans stay clean).
-    const repair: Record<string, string> = drift === undefined ? {} : { drift };
+    // A new convergence token (something declared is not live, or the records disagree) replaces the reconciler, so
+    // the deploy converges; in sync the token is unchanged and plans stay clean.
     this.carrier.action(this, 'pexip-reconciler', {
-      triggers: { desired_set_sha256: hash, ...repair },
-      input: { desired_set_sha256: hash, ...repair },
-      create: { command: `${this.cliCommand} reconcile ${DESIRED_SET_FILE} --expect-hash ${hash}` },
-      dependsOn: [anchor, ...licences],
+      triggers: { desired_set_sha256: hash },
+      input: { desired_set_sha256: hash },
+      create: {
+        command: `${this.cliCommand} reconcile ${DESIRED_SET_FILE} --expect-hash ${hash} --bound-node "$PEXIP_CDKTF_BOUND_NODE" --converge "$PEXIP_CDKTF_CONVERGE"`,
+        environment: { PEXIP_CDKTF_BOUND_NODE: bound, PEXIP_CDKTF_CONVERGE: this.carrier.read(this.convergence, 'converge') },
+      },
+      dependsOn: [anchor, this.binding, this.convergence, ...licences],
+      replacedWith: [this.convergence],
     });
   }
 }

@@ -5,7 +5,8 @@ import { ConfigError, PexipCdktfError } from '../api/errors';
 import { CREATION_STEPS, kindByName, REMOVAL_ORDER } from '../kinds';
 import { readBoundedFile } from '../util/read-file';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
-import { type DesiredSet, describeObject, isRef, packagePath } from './desired';
+import { type DesiredObject, type DesiredSet, describeObject, isLookup, isRef, packagePath } from './desired';
+import { fieldOf } from '../kinds/validate';
 import { claimKey, comparable, type Restoration } from './field-claims';
 import { type Ledger, type LedgerEntry, LedgerWriter } from './ledger';
 import { InterruptedError, type StopToken } from './pool';
@@ -37,6 +38,8 @@ export interface ApplyContext {
   readonly progress: (line: string) => void;
   /** Set on SIGINT/SIGTERM: no new request starts, those in flight finish, and the run ends with InterruptedError. */
   readonly stop?: StopToken;
+  /** The reconciler's convergence token, recorded in the ledger once the stack has converged (synth-drift.ts). */
+  readonly convergedRun?: string;
 }
 
 export interface ApplyResult {
@@ -108,7 +111,10 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
   const ledger = new LedgerWriter(client, set.stack, plan.ledger.key, plan.ledger.current);
   // Objects without a marker are recorded as pending before they exist, so a run killed mid-create still knows them.
   const pendingLedger = withPendingCreates(plan);
-  const recordPending = () => ledger.write(pendingLedger, context.progress);
+  // A first deploy makes the ledger before anything else: then an object with the stack's marker and no ledger
+  // beside it can only mean the ledger was deleted (record-checks.ts), never a run killed early.
+  const ledgerFirst = plan.ledger.key === undefined && plan.actions.some((a) => a.type !== 'unchanged');
+  const recordPending = () => ledger.write(pendingLedger, context.progress, { create: ledgerFirst });
   // Location fields the run will set are recorded (with what they hold now) before their PATCH, so a run killed right
   // after one still lets removal give the old value back. Restorations done so far are recorded when a run stops or
   // fails; a killed one leaves their records, which removal then treats as a value changed since (left alone).
@@ -119,9 +125,10 @@ export async function applyPlan(set: DesiredSet, plan: Plan, context: ApplyConte
     claimsRecorded = true;
   };
   try {
-    await applySteps(set, plan, context, result, uris, keys, claimsDone, recordPending, recordClaims);
+    await applySteps(set, plan, context, result, uris, keys, claimsDone, recordPending, recordClaims, ledgerFirst);
     checkStop(context, result);
-    await ledger.write(ledgerAfter(set, plan, keys, uris), context.progress);
+    const converged = context.convergedRun ?? plan.ledger.current.convergedRun;
+    await ledger.write({ ...ledgerAfter(set, plan, keys, uris), ...(converged ? { convergedRun: converged } : {}) }, context.progress);
   } catch (error) {
     if (claimsDone.size > 0 || claimsRecorded) {
       const fields = fieldRecords(set, plan, uris, plan.ledger.current.fields, (a) => claimsDone.has(a) || (claimsRecorded && isClaimUpdate(a)));
@@ -154,6 +161,7 @@ async function applySteps(
   claimsDone: Set<Action>,
   recordPending: () => Promise<void>,
   recordClaims: () => Promise<void>,
+  ledgerFirst: boolean,
 ): Promise<void> {
   const { client } = context;
   // One pool for the whole deploy, in creation order: each request waits only for what it needs (the objects it refers
@@ -163,7 +171,7 @@ async function applySteps(
   const firstClaim = actions.findIndex(isClaimUpdate);
   const work: Work[] = [{ ledger: 'pending' }, ...actions.map((action) => ({ action }))];
   if (firstClaim >= 0) work.splice(firstClaim + 1, 0, { ledger: 'claims' });
-  const after = dependencies(work);
+  const after = dependencies(work, ledgerFirst);
   checkStop(context, result);
   await inPool(
     client,
@@ -232,7 +240,7 @@ type Work = { readonly action: Action } | { readonly ledger: 'pending' | 'claims
  * (telehealth objects may need it active); a create without a marker, the pending entries; a location field, its
  * record (which waits for the pending write and for the objects the fields will point at, to know their URIs).
  */
-function dependencies(items: readonly Work[]): (index: number) => number[] {
+function dependencies(items: readonly Work[], ledgerFirst: boolean): (index: number) => number[] {
   const pendingAt = items.findIndex((w) => 'ledger' in w && w.ledger === 'pending');
   const claimsAt = items.findIndex((w) => 'ledger' in w && w.ledger === 'claims');
   const created = new Map<string, number>();
@@ -257,7 +265,7 @@ function dependencies(items: readonly Work[]): (index: number) => number[] {
     }
     const { action } = item;
     const deps = action.kind === 'licence' ? [] : licence.filter((i) => i < index);
-    if (needsPendingEntry(action)) deps.push(pendingAt);
+    if (ledgerFirst || needsPendingEntry(action)) deps.push(pendingAt);
     if (isClaimUpdate(action)) deps.push(claimsAt);
     return [...deps, ...refsOf(action)];
   };
@@ -295,6 +303,39 @@ async function refreshMarker(set: DesiredSet, action: MatchedAction, uris: Reado
   context.progress(actionLine(action, 'ownership marker refreshed'));
 }
 
+/**
+ * The ledger as it would be after the plan, with the longest keys and URIs the objects still to be created could get:
+ * its size is checked before the first write (a stack too big for the field fails before, not after, its creates).
+ */
+export function projectedLedger(set: DesiredSet, plan: Plan): Ledger {
+  const keys = new Map<string, string>();
+  const uris = new Map<string, string>();
+  for (const action of plan.actions) {
+    if (action.id === undefined || action.type === 'prune' || action.type === 'restore') continue;
+    const kind = kindByName(action.kind);
+    const known = action.type === 'update' || action.type === 'unchanged';
+    const key = known ? action.key : kind.detailKey === 'uuid' ? '00000000-0000-0000-0000-000000000000' : '9999999999';
+    keys.set(action.id, key);
+    uris.set(action.id, known ? uriOfLive(kind, action.live) : `/api/admin/configuration/v1/${kind.name}/${key}/`);
+  }
+  return { ...ledgerAfter(set, plan, keys, uris), ...(plan.ledger.current.convergedRun ? { convergedRun: plan.ledger.current.convergedRun.padEnd(CONVERGE_TOKEN_MAX) } : {}) };
+}
+
+/** Longest convergence token recorded (synth-drift.ts cuts its summary to fit). */
+export const CONVERGE_TOKEN_MAX = 300;
+
+/** The fields of a create that the node echoes as sent: not secrets, files or references. */
+function plainFields(object: DesiredObject): JsonObject {
+  const kind = kindByName(object.kind);
+  const fields: JsonObject = {};
+  for (const [field, value] of Object.entries(object.spec)) {
+    const spec = fieldOf(kind, field);
+    if (!spec || spec.secret || spec.readOnly || spec.type === 'file' || spec.type === 'reference' || spec.type === 'referenceList' || isRef(value) || isLookup(value)) continue;
+    fields[field] = value;
+  }
+  return fields;
+}
+
 /** The recorded ledger plus a pending entry for every object without a marker that is about to be created. */
 function withPendingCreates(plan: Plan): Ledger {
   const current = plan.ledger.current;
@@ -302,7 +343,7 @@ function withPendingCreates(plan: Plan): Ledger {
   for (const action of plan.actions) {
     if (action.type !== 'create' && action.type !== 'replace') continue;
     const kind = kindByName(action.kind);
-    if (kind.ownership.style === 'ledger') objects[action.id!] = { kind: action.kind, pending: String(action.object.spec[kind.naturalKey]) };
+    if (kind.ownership.style === 'ledger') objects[action.id!] = { kind: action.kind, pending: String(action.object.spec[kind.naturalKey]), expect: plainFields(action.object) };
   }
   return { ...current, objects };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../api/errors';
 import { registerSensitive } from '../api/redact';
+import { VARIANT_WORD } from '../api/settings';
 import { canonicalJson } from '../util/canonical-json';
 import { findDuplicateKey } from '../util/json-keys';
 import { codePoint, firstInvisible } from '../util/printable';
@@ -71,7 +72,21 @@ export interface DesiredSet {
    * desired set's directory.
    */
   readonly appDir?: string;
+  /**
+   * The stack's variant word when it is not the environment's default (`PROD` / `NONPROD`): the word in its own
+   * connection variables, `PEXIP_<VARIANT>_ADDRESS` and the rest. Absent: the default, so older sets keep their hash.
+   */
+  readonly variant?: string;
   readonly objects: readonly DesiredObject[];
+}
+
+/** The variant word of a stack: its own, or its environment's default (`PROD` / `NONPROD`). */
+export function variantOf(set: Pick<DesiredSet, 'environment' | 'variant'>): string {
+  return set.variant ?? defaultVariant(set.environment);
+}
+
+export function defaultVariant(environment: Environment): string {
+  return environment === 'production' ? 'PROD' : 'NONPROD';
 }
 
 /** A `{"$ref": id}` or `{"$lookup": {...}}` reference value in a spec. */
@@ -106,7 +121,7 @@ function fail(message: string, object?: Pick<DesiredObject, 'kind' | 'id'>, fiel
 }
 
 const SECRET_VERSION = /^[A-Za-z0-9._-]{1,16}$/;
-const SET_KEYS = new Set(['format', 'stack', 'environment', 'appDir', 'objects']);
+const SET_KEYS = new Set(['format', 'stack', 'environment', 'appDir', 'variant', 'objects']);
 /** Options of a declared object, with the kinds they apply to (undefined: every kind). */
 const OBJECT_OPTIONS: Readonly<Record<string, { readonly type: 'boolean' | 'string'; readonly kinds?: readonly KindName[] }>> = {
   secretsVersion: { type: 'string' },
@@ -182,6 +197,7 @@ export function validateDesiredSet(input: unknown): DesiredSet {
   if (typeof set.stack !== 'string' || !STACK_NAME.test(set.stack)) fail(`stack must match ${STACK_NAME.source} (got ${JSON.stringify(set.stack)}).`);
   if (set.environment !== 'production' && set.environment !== 'non-production') fail('environment must be "production" or "non-production".');
   if (set.appDir !== undefined && (typeof set.appDir !== 'string' || isAbsolute(set.appDir) || CONTROL.test(set.appDir))) fail('appDir must be a relative path (from the desired set\'s directory to the app directory).');
+  if (set.variant !== undefined && (typeof set.variant !== 'string' || !VARIANT_WORD.test(set.variant))) fail(`variant must be an upper-case word like PROD or SITE_A (got ${JSON.stringify(set.variant)}).`);
   if (!Array.isArray(set.objects)) fail('objects must be a list.');
   const objects = set.objects as unknown[];
   const ids = new Map<string, DesiredObject>();

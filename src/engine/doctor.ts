@@ -1,12 +1,13 @@
 import { PexipClient } from '../api/client';
 import { PexipApiError, PexipAuthError, PexipCdktfError, PexipConnectionError, PexipNotFoundError } from '../api/errors';
 import type { Logger } from '../api/log';
-import { type ConnectionSettings, connectionFromEnv } from '../api/settings';
+import { type ConnectionSettings, connectionFromEnv, settingNames } from '../api/settings';
+import { readNodeIdentity } from './node-identity';
 import { kindByName, type KindName } from '../kinds';
 import type { JsonObject } from '../kinds/types';
 import { fieldOf } from '../kinds/validate';
 import { describeConflict } from './apply';
-import type { DesiredSet } from './desired';
+import { type DesiredSet, variantOf } from './desired';
 import { emptyLedger, LEDGER_KIND_NAME, ledgerBody } from './ledger';
 import { compareWithSchema, type NodeSchema, readSchema, type Sending } from './node-schema';
 import { inPool } from './live';
@@ -52,17 +53,19 @@ export async function runDoctor(env: NodeJS.ProcessEnv, set: DesiredSet | undefi
   const done = (version?: string, address?: string): DoctorReport => ({ address, version, ready: !checks.some((c) => c.status === 'fail'), checks });
   let connection: ConnectionSettings;
   try {
-    connection = connectionFromEnv(env);
+    connection = connectionFromEnv(env, set ? variantOf(set) : undefined);
   } catch (error) {
     checks.push({ check: 'settings', status: 'fail', detail: failure(error) });
     return done();
   }
-  checks.push({ check: 'settings', status: 'ok', detail: `${connection.address}, ${describeAuth(connection)}${connection.ca ? ', private CA from PEXIP_CA_FILE' : ''}` });
+  const names = settingNames(env, set ? variantOf(set) : undefined);
+  checks.push({ check: 'settings', status: 'ok', detail: `${connection.address} (${names.of('ADDRESS')}), ${describeAuth(connection)}${connection.ca ? `, private CA from ${names.of('CA_FILE')}` : ''}` });
   for (const warning of connection.warnings) checks.push({ check: 'settings', status: 'warn', detail: warning });
   // Two attempts at most: doctor answers quickly, and a dead node should not take minutes of retries to say so.
   const client = new PexipClient({ connection: { ...connection, maxAttempts: Math.min(connection.maxAttempts, 2), warnings: [] }, logger });
   try {
     const version = await checkConnection(client, connection, checks);
+    if (version !== null) await checkIdentity(client, checks);
     if (version === null || !set) return done(version ?? undefined, connection.address);
     await checkLicensing(client, set, checks);
     await checkSchemas(client, set, appDir ?? '.', env, checks);
@@ -105,6 +108,17 @@ async function checkConnection(client: PexipClient, connection: ConnectionSettin
       : { check: 'version', status: 'warn', detail: 'the Management Node does not report its version' },
   );
   return version;
+}
+
+/** Which node this is: what a stack deployed here records as its binding (and `moveToNode` names). */
+async function checkIdentity(client: PexipClient, checks: Check[]): Promise<void> {
+  try {
+    const node = await readNodeIdentity(client);
+    checks.push(node ? { check: 'node', status: 'ok', detail: `${node.id}: a stack deployed here is bound to this node` } : { check: 'node', status: 'warn', detail: 'configuration/v1/management_vm/ does not say which node this is: stacks deployed here cannot be bound to it' });
+  } catch (error) {
+    if (!(error instanceof PexipApiError)) throw error;
+    checks.push({ check: 'node', status: 'warn', detail: `cannot read configuration/v1/management_vm/: ${error.message}` });
+  }
 }
 
 async function checkLicensing(client: PexipClient, set: DesiredSet, checks: Check[]): Promise<void> {

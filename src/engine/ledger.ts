@@ -1,5 +1,6 @@
 import { keyOf, type PexipClient } from '../api/client';
-import { ConfigError, PexipProtocolError } from '../api/errors';
+import { ConfigError } from '../api/errors';
+import { LedgerDamagedError } from './records';
 import { isKindName, kindByName, type KindName } from '../kinds';
 import { type Owner, ownerOf } from '../kinds/ownership';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
@@ -23,7 +24,8 @@ import type { LiveState } from './live';
 export const LEDGER_FORMAT = 'pexip-cdktf/ledger@1';
 const LEDGER_KIND: KindName = 'policy_server';
 const LEDGER_FIELD = 'internal_service_policy_template';
-const LEDGER_LIMIT = 49152;
+/** The ledger field's length in Pexip (`internal_service_policy_template`). */
+export const LEDGER_LIMIT = 49152;
 const LEDGER_MARKER = /\[pexip-cdktf-ledger:([A-Za-z][A-Za-z0-9_-]{0,39})\]$/;
 
 /** One object the stack owns or has created. */
@@ -33,6 +35,11 @@ export interface LedgerEntry {
   readonly key?: string;
   /** Written before the create: the natural key the new object will have. */
   readonly pending?: string;
+  /**
+   * With `pending`: the plain fields the create sends. An object found later under the natural key that differs in
+   * any of them was made by someone else meanwhile, and is not taken for the stack's own.
+   */
+  readonly expect?: JsonObject;
   readonly pkg?: string;
   readonly sv?: string;
   readonly h?: string;
@@ -50,6 +57,11 @@ export interface FieldRecord {
 
 export interface Ledger {
   readonly stack: string;
+  /**
+   * The convergence token of the last deploy that converged the stack (the reconciler's `converge` trigger). The
+   * synth-time check gives it back while Pexip matches the stack, so the run after a repair plans no change.
+   */
+  readonly convergedRun?: string;
   /** By logical id. */
   readonly objects: Readonly<Record<string, LedgerEntry>>;
   /** By `<kind>/<key>` of the object not owned, then by field. */
@@ -85,7 +97,7 @@ export function findLedger(live: LiveState, stack: string): { key: string; ledge
 
 function parseLedger(text: JsonValue | undefined, stack: string): Ledger {
   const damaged = (why: string) =>
-    new PexipProtocolError(`the ledger of stack "${stack}" (policy profile "${ledgerName(stack)}") is damaged: ${why}. Someone edited it by hand; restore it from a backup, or delete it and adopt the stack's objects again.`, {
+    new LedgerDamagedError(`the ledger of stack "${stack}" (policy profile "${ledgerName(stack)}") is damaged: ${why}. Someone edited it by hand; restore it from a backup, or delete it and adopt the stack's objects again.`, {
       kind: kindByName(LEDGER_KIND).title,
       object: ledgerName(stack),
     });
@@ -105,20 +117,23 @@ function parseLedger(text: JsonValue | undefined, stack: string): Ledger {
     if (!isPlainObject(entry as JsonValue) || typeof e.kind !== 'string' || !isKindName(e.kind) || (typeof e.key !== 'string' && typeof e.pending !== 'string')) throw damaged(`its entry for "${id}" is malformed`);
     objects[id] = e as unknown as LedgerEntry;
   }
-  return { stack, objects, fields: record.fields as Ledger['fields'] };
+  if (record.convergedRun !== undefined && typeof record.convergedRun !== 'string') throw damaged('its convergedRun is not text');
+  return { stack, objects, fields: record.fields as Ledger['fields'], ...(typeof record.convergedRun === 'string' ? { convergedRun: record.convergedRun } : {}) };
 }
 
 /** The ledger as stored: canonical JSON, so an unchanged ledger is never written again. */
 export function ledgerText(ledger: Ledger): string {
-  return canonicalJson({ format: LEDGER_FORMAT, stack: ledger.stack, objects: ledger.objects, fields: ledger.fields } as unknown as JsonValue);
+  return canonicalJson({ format: LEDGER_FORMAT, stack: ledger.stack, objects: ledger.objects, fields: ledger.fields, ...(ledger.convergedRun ? { convergedRun: ledger.convergedRun } : {}) } as unknown as JsonValue);
+}
+
+export function ledgerOverflow(stack: string, length: number, projected = false): ConfigError {
+  return new ConfigError(`stack "${stack}" declares too much for its ledger (${projected ? 'projected ' : ''}${length} of ${LEDGER_LIMIT} characters); split it into smaller stacks.${projected ? ' Nothing was written.' : ''}`, { field: 'stack' });
 }
 
 /** The body of the ledger's policy profile: everything disabled, the record in one text field. */
 export function ledgerBody(ledger: Ledger): JsonObject {
   const text = ledgerText(ledger);
-  if (text.length > LEDGER_LIMIT) {
-    throw new ConfigError(`stack "${ledger.stack}" declares too much for its ledger (${text.length} of ${LEDGER_LIMIT} characters); split it into smaller stacks.`, { field: 'stack' });
-  }
+  if (text.length > LEDGER_LIMIT) throw ledgerOverflow(ledger.stack, text.length);
   return {
     name: ledgerName(ledger.stack),
     description: `Record of pexip-cdktf stack "${ledger.stack}": do not edit, assign or delete. [pexip-cdktf-ledger:${ledger.stack}]`,
@@ -153,11 +168,35 @@ export function ledgerOwner(ledger: Ledger, kind: KindSpec, object: Readonly<Jso
   const name = object[kind.naturalKey];
   for (const [logicalId, entry] of Object.entries(ledger.objects)) {
     if (entry.kind !== kind.name) continue;
-    if (entry.key === key || (entry.key === undefined && entry.pending !== undefined && entry.pending === name)) {
+    if (entry.key === key || (entry.key === undefined && entry.pending !== undefined && entry.pending === name && matchesExpected(entry.expect, object))) {
       return { stack: ledger.stack, logicalId, ...(entry.sv ? { secretsVersion: entry.sv } : {}), ...(entry.pkg ? { packageHash: entry.pkg } : {}), ...(entry.h ? { specHash: entry.h } : {}) };
     }
   }
   return undefined;
+}
+
+/** The ledgers of other stacks, so their ledger-kept objects are theirs, not unowned. A damaged one is skipped. */
+export function otherLedgers(live: LiveState, stack: string): Ledger[] {
+  const kind = kindByName('policy_server');
+  const stacks = new Set<string>();
+  for (const object of live.get('policy_server') ?? []) {
+    const match = /\[pexip-cdktf-ledger:([A-Za-z][A-Za-z0-9_-]{0,39})\]$/.exec(String(object.description ?? ''));
+    if (isLedgerObject(kind, object) && match && match[1] !== stack) stacks.add(match[1]);
+  }
+  return [...stacks].flatMap((other) => {
+    try {
+      return [findLedger(live, other)!.ledger];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** "" and null are one value in Pexip's answers; absent is neither when a value was sent. */
+function matchesExpected(expected: JsonObject | undefined, live: Readonly<JsonObject>): boolean {
+  if (!expected) return true;
+  const norm = (v: JsonValue | undefined) => (v === '' || v === null ? null : v);
+  return Object.entries(expected).every(([field, value]) => Object.prototype.hasOwnProperty.call(live, field) && canonicalJson(norm(value) as JsonValue) === canonicalJson(norm(live[field]) as JsonValue));
 }
 
 /** The kind that holds ledgers. */
@@ -176,9 +215,15 @@ export class LedgerWriter {
     this.text = key === undefined ? '' : ledgerText(current);
   }
 
-  async write(ledger: Ledger, progress: (line: string) => void): Promise<void> {
+  /** True once the stack has a ledger in Pexip (found by the plan, or created by this writer). */
+  get exists(): boolean {
+    return this.key !== undefined;
+  }
+
+  /** `create`: make the ledger even when it records nothing yet (a first deploy makes it before any other write). */
+  async write(ledger: Ledger, progress: (line: string) => void, options: { create?: boolean } = {}): Promise<void> {
     const text = ledgerText(ledger);
-    if (text === this.text || (this.key === undefined && Object.keys(ledger.objects).length === 0 && Object.keys(ledger.fields).length === 0)) return;
+    if (text === this.text || (this.key === undefined && !options.create && Object.keys(ledger.objects).length === 0 && Object.keys(ledger.fields).length === 0)) return;
     const kind = kindByName(LEDGER_KIND);
     const body = ledgerBody(ledger);
     if (this.key === undefined) {

@@ -6,7 +6,8 @@ import { fieldOf } from '../kinds/validate';
 import { canonicalJson, type DesiredObject, type DesiredSet, isLookup, isRef } from './desired';
 import { blockingReferences, describeBlocking } from './blocking-references';
 import { claimKey, clearingRemoved, comparable, decideFields, describeClaimed, type Restoration, restorations } from './field-claims';
-import { emptyLedger, findLedger, isLedgerObject, type Ledger, ledgerName, liveOwner } from './ledger';
+import { emptyLedger, findLedger, isLedgerObject, type Ledger, ledgerName, liveOwner, otherLedgers } from './ledger';
+import { doubleClaims, ledgerNameTaken, missingLedger } from './record-checks';
 import { type LiveState, liveName, referenceUri, uriOfLive } from './live';
 import { omittable } from './node-schema';
 
@@ -95,9 +96,17 @@ export function summarise(plan: Plan): Summary {
   return summary;
 }
 
-/** True when applying the plan would change something (or cannot be done). */
+/**
+ * Entries of the stack's ledger that a run wrote before its creates and never completed (it was killed): the next
+ * reconcile records or removes them, so they make the stack out of sync.
+ */
+export function pendingEntries(plan: Plan): string[] {
+  return Object.entries(plan.ledger.current.objects).filter(([, e]) => e.key === undefined).map(([id]) => id);
+}
+
+/** True when applying the plan would change something (or cannot be done), the ledger's pending entries included. */
 export function hasChanges(plan: Plan): boolean {
-  return plan.actions.some((a) => a.type !== 'unchanged');
+  return plan.actions.some((a) => a.type !== 'unchanged') || pendingEntries(plan).length > 0;
 }
 
 /** The marker-relevant facts of a declared object. */
@@ -249,7 +258,8 @@ export function plan(set: DesiredSet, live: LiveState): Plan {
   const order = new Map(CREATION_ORDER.map((k, i) => [k.name, i]));
   finished.sort((a, b) => order.get(a.kind)! - order.get(b.kind)!);
   const caused = finished.map((action) => withCause(action, ledger));
-  const checked = blockRemovals([...caused, ...actions], live, set.stack, ledgers);
+  const records = [ledgerNameTaken(live, set.stack), missingLedger(live, set.stack, found !== undefined), ...doubleClaims(live, ledger, ledgers.slice(1))].filter((c): c is ConflictAction => c !== undefined);
+  const checked = [...records, ...blockRemovals([...caused, ...actions], live, set.stack, ledgers)];
   return { stack: set.stack, environment: set.environment, actions: checked, lookups, ledger: { key: found?.key, current: ledger } };
 }
 
@@ -284,23 +294,6 @@ function blockRemovals(actions: Action[], live: LiveState, stack: string, ledger
     if (users.length === 0) return action;
     const object: DesiredObject = action.type === 'replace' ? action.object : { kind: action.kind, id: action.id ?? action.name, spec: {} };
     return { type: 'conflict', kind: action.kind, id: action.id, name: action.name, object, key: action.key, reason: `cannot be removed: objects this stack does not own still use it (Pexip refuses to delete an object in use):\n${describeBlocking(users)}\n  Re-point or remove them in Pexip first.` };
-  });
-}
-
-/** The ledgers of other stacks, so their ledger-kept objects are theirs, not unowned. A damaged one is skipped. */
-function otherLedgers(live: LiveState, stack: string): Ledger[] {
-  const kind = kindByName('policy_server');
-  const stacks = new Set<string>();
-  for (const object of live.get('policy_server') ?? []) {
-    const match = /\[pexip-cdktf-ledger:([A-Za-z][A-Za-z0-9_-]{0,39})\]$/.exec(String(object.description ?? ''));
-    if (isLedgerObject(kind, object) && match && match[1] !== stack) stacks.add(match[1]);
-  }
-  return [...stacks].flatMap((other) => {
-    try {
-      return [findLedger(live, other)!.ledger];
-    } catch {
-      return [];
-    }
   });
 }
 

@@ -1,7 +1,9 @@
 import type { PexipClient } from '../api/client';
 import { KINDS, kindByName } from '../kinds';
 import { sleep } from '../api/retry';
-import { type ApplyResult, applyPlan, loadPackages, PlanConflictError } from './apply';
+import { type ApplyResult, applyPlan, loadPackages, PlanConflictError, projectedLedger } from './apply';
+import { LEDGER_LIMIT, ledgerOverflow, ledgerText } from './ledger';
+import { checkBinding } from './node-identity';
 import type { DesiredSet } from './desired';
 import { observe } from './live';
 import type { LiveState } from './live';
@@ -27,6 +29,15 @@ export interface ReconcileOptions {
   readonly debug?: (line: string) => void;
   /** Set on SIGINT/SIGTERM: the run stops after the requests in flight. */
   readonly stop?: StopToken;
+  /**
+   * The node the stack is bound to (its Terraform state's binding, handed over by the carriers), checked against the
+   * node reached before anything else; undefined or empty: no binding yet.
+   */
+  readonly boundNode?: string;
+  /** The variable that names the node reached, for messages (`PEXIP_PROD_ADDRESS`, or `PEXIP_ADDRESS`). */
+  readonly addressVariable?: string;
+  /** The reconciler's convergence token, recorded in the ledger when the run converges (synth-drift.ts). */
+  readonly convergedRun?: string;
 }
 
 /** Plans against live Pexip (reads only). */
@@ -42,7 +53,7 @@ export async function planAgainstLive(set: DesiredSet, client: PexipClient, stop
 export async function reconcile(set: DesiredSet, options: ReconcileOptions): Promise<{ plan: Plan; result: ApplyResult }> {
   const { target, plan, secrets, packages } = await preflight(set, options);
   const resentBefore = options.client.resentCreates;
-  const result = await applyPlan(target, plan, { client: options.client, secrets, packages, progress: options.progress, stop: options.stop });
+  const result = await applyPlan(target, plan, { client: options.client, secrets, packages, progress: options.progress, stop: options.stop, convergedRun: options.convergedRun });
   if (options.client.resentCreates > resentBefore) result.pruned += await removeLateDuplicates(target, options);
   return { plan, result };
 }
@@ -53,6 +64,7 @@ export async function reconcile(set: DesiredSet, options: ReconcileOptions): Pro
  * activating, so a deploy that would be refused leaves the licence alone too.
  */
 export async function preflight(set: DesiredSet, options: ReconcileOptions) {
+  await checkBinding(options.client, set.stack, options.boundNode, options.addressVariable ?? 'PEXIP_ADDRESS');
   const appDir = options.appDir ?? options.baseDir;
   const secrets = new SecretResolver(options.env, appDir, appDir).preflight(set, (warning) => options.progress(`warning: ${warning}`));
   const packages = loadPackages(set, options.baseDir);
@@ -60,6 +72,8 @@ export async function preflight(set: DesiredSet, options: ReconcileOptions) {
   const { set: target, plan } = await fitToNode(set, planned.plan, planned.live, secrets, options);
   const conflicts = plan.actions.filter((a): a is ConflictAction => a.type === 'conflict');
   if (conflicts.length > 0) throw new PlanConflictError(conflicts);
+  const projected = ledgerText(projectedLedger(target, plan)).length;
+  if (projected > LEDGER_LIMIT) throw ledgerOverflow(set.stack, projected, true);
   return { target, plan, secrets, packages };
 }
 

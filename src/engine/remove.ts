@@ -6,7 +6,10 @@ import type { JsonObject, KindSpec } from '../kinds/types';
 import { blockingReferences, describeBlocking } from './blocking-references';
 import { restoreFields } from './apply';
 import { claimKey, clearingRemoved, type Restoration, restorations } from './field-claims';
-import { emptyLedger, findLedger, isLedgerObject, type Ledger, LEDGER_KIND_NAME, ledgerName, liveOwner } from './ledger';
+import { emptyLedger, findLedger, isLedgerObject, type Ledger, LEDGER_KIND_NAME, ledgerName, liveOwner, otherLedgers } from './ledger';
+import { checkBinding } from './node-identity';
+import { doubleClaims, missingLedger } from './record-checks';
+import { RecordsError } from './records';
 import { inPool, type LiveState, liveName, observe, uriOfLive } from './live';
 import { InterruptedError, type StopToken } from './pool';
 
@@ -38,11 +41,32 @@ interface Owned {
  * the removal before the first delete; every delete tolerates 404, so a re-run after an interruption finishes the
  * job. Licences are returned separately, by their own carrier, after this.
  */
-export async function removeStack(client: PexipClient, stack: string, progress: (line: string) => void, stop?: StopToken): Promise<Removed[]> {
+export interface RemoveOptions {
+  readonly stop?: StopToken;
+  /** The node the stack is bound to (Terraform state, through the anchor): refused on any other. */
+  readonly boundNode?: string;
+  /** The variable naming the node reached, for messages. */
+  readonly addressVariable?: string;
+  /** Remove what carries the stack's marker although its ledger is gone (what only the ledger knew is left). */
+  readonly withoutLedger?: boolean;
+}
+
+export async function removeStack(client: PexipClient, stack: string, progress: (line: string) => void, options: RemoveOptions = {}): Promise<Removed[]> {
+  const { stop } = options;
+  await checkBinding(client, stack, options.boundNode, options.addressVariable ?? 'PEXIP_ADDRESS');
   const kinds = REMOVAL_ORDER.filter((k) => k.ownership.style !== 'terraform-state');
   const live = await observe(client, kinds, stop);
   const found = findLedger(live, stack);
   const ledger = found?.ledger ?? emptyLedger(stack);
+  const missing = missingLedger(live, stack, found !== undefined);
+  if (missing && !options.withoutLedger) {
+    throw new RecordsError(
+      `nothing was removed: ${missing.reason.replace(/ then deploy again\.$/, ' then destroy again.')} Or set PEXIP_CDKTF_REMOVE_WITHOUT_LEDGER=1 (pexip-cdktf remove --without-ledger) to remove only what carries the stack's marker, leaving its themes, web proxies and location values as they are.`,
+      { kind: 'policy profile', object: ledgerName(stack) },
+    );
+  }
+  const claimed = doubleClaims(live, ledger, otherLedgers(live, stack));
+  if (claimed.length > 0) throw new RecordsError(`nothing was removed: ${claimed.map((c) => c.reason).join(' ')}`, { kind: kindByName(claimed[0].kind).title, object: claimed[0].name });
   const owned: Owned[] = kinds.flatMap((kind) =>
     (live.get(kind.name as KindName) ?? []).flatMap((object) => {
       if (isLedgerObject(kind, object)) return [];

@@ -1,5 +1,5 @@
 import { KINDS } from '../kinds';
-import type { KindSpec } from '../kinds/types';
+import type { JsonObject, KindSpec } from '../kinds/types';
 import { EXTRA_COLLECTIONS } from './store';
 
 /**
@@ -14,6 +14,10 @@ export interface KindCatalogue {
   readonly extraCollections: readonly string[];
   /** The kind serving this resource name, or undefined for an extra collection or an unknown name. */
   find(name: string): KindSpec | undefined;
+  /** The node's own `schema/` answer for a kind, served as it is; absent: generated from the kind's description. */
+  schema?(name: string): JsonObject | undefined;
+  /** Fields of a kind whose values this simulator cannot check (a node type it has no check for). */
+  unchecked?(name: string): ReadonlySet<string>;
 }
 
 /** A catalogue over the given kinds; by default the project's shared kind descriptions. */

@@ -3,7 +3,7 @@ import { isPlainObject } from '../kinds/validate';
 import type { ConfigResources, Upload } from './config-resources';
 import { notAllowed, type Reply } from './http';
 import { MultipartError, multipartBoundary, parseMultipart } from './multipart';
-import { filterableFields, kindSchema, rootMap } from './schema';
+import { filterableFields, rootMap } from './schema';
 import { applyFilters, applyOrdering, HttpProblem, paginate } from './tastypie';
 
 /** An authenticated configuration-API request, its body already read. */
@@ -31,7 +31,7 @@ export class ConfigurationApi {
     const kind = this.resources.kind(resource);
     if (key === 'schema') {
       if (!kind) return { status: 404 };
-      return method === 'GET' ? { status: 200, body: kindSchema(kind) } : notAllowed(['GET']);
+      return method === 'GET' ? { status: 200, body: this.resources.schema(kind) } : notAllowed(['GET']);
     }
     const allowed = kind ? (key === undefined ? kind.methods.list : kind.methods.detail) : ['GET'];
     if (!(allowed as readonly string[]).includes(method)) return notAllowed(allowed);

@@ -5,6 +5,7 @@ import { listZip, ZipFormatError } from '../util/zip';
 import { type KindCatalogue, requireKind, resourceNames } from './catalogue';
 import { activatedLicence, type Entitlement, normaliseEntitlement } from './licensing';
 import { CONFIG_PREFIX, configUri, pexipTime, type SimulatorData, type StoredFile, type StoredObject } from './store';
+import { kindSchema } from './schema';
 import { HttpProblem } from './tastypie';
 
 /**
@@ -25,6 +26,8 @@ export interface ConfigOptions {
   readonly entitlements: Readonly<Record<string, Entitlement>>;
   /** A posted theme uuid: kept (default), or ignored as some nodes may (the official provider treats it as computed). */
   readonly themeUuids?: 'keep' | 'ignore';
+  /** A written field the node's schema lacks: ignored, as Tastypie does (default), or refused with a field error. */
+  readonly unknownFields?: 'ignore' | 'refuse';
 }
 
 export interface Upload {
@@ -86,6 +89,11 @@ export class ConfigResources {
   /** Resource names served under configuration/v1: our kinds and the seeded reference targets. */
   resourceNames(): string[] {
     return resourceNames(this.options.kinds);
+  }
+
+  /** `GET <kind>/schema/`: the node's own answer, or one generated from the kind's description. */
+  schema(kind: KindSpec): JsonObject {
+    return this.options.kinds.schema?.(kind.name) ?? kindSchema(kind);
   }
 
   /** The kind serving a resource name (undefined for a seeded collection or an unknown name). */
@@ -167,11 +175,11 @@ export class ConfigResources {
     if (kind.name === 'licence') return this.activateLicence(input);
     const body = formFields ? fromForm(kind, formFields) : input;
     const writable = this.writable(kind, body);
-    const errors: Errors = {};
+    const errors: Errors = this.unknownFieldErrors(kind, formFields ?? input);
     const upload = this.checkUpload(kind, files, true, errors);
     // A package part that arrived (valid or not) satisfies "required"; its own errors are already reported.
     if (kind.upload && (upload || errors[kind.upload.fileField])) writable[kind.upload.fileField] = 'package';
-    for (const e of validateFields(kind, writable, { requireRequired: true })) addError(errors, e.field, e.message);
+    for (const e of validateFields(kind, writable, { requireRequired: true, unresolved: this.unchecked(kind) })) addError(errors, e.field, e.message);
     throwIfErrors(kind, errors);
     const full = withDefaults(kind, writable);
     for (const [name, spec] of Object.entries(kind.fields)) if (spec.readOnly && spec.default !== undefined) full[name] = spec.default;
@@ -200,7 +208,7 @@ export class ConfigResources {
     const stored = this.require(kind.name, key);
     const body = formFields ? fromForm(kind, formFields) : input;
     const writable = this.writable(kind, body);
-    const errors: Errors = {};
+    const errors: Errors = this.unknownFieldErrors(kind, formFields ?? input);
     if (kind.upload && !kind.upload.updateMultipart) {
       for (const [name, value] of Object.entries(writable)) {
         if (!kind.upload.jsonPatchFields?.includes(name) && value !== stored.data[name]) {
@@ -211,7 +219,7 @@ export class ConfigResources {
       throwIfErrors(kind, errors);
     }
     const upload = this.checkUpload(kind, files, false, errors);
-    for (const e of validateFields(kind, writable, { requireRequired: full })) {
+    for (const e of validateFields(kind, writable, { requireRequired: full, unresolved: this.unchecked(kind) })) {
       if (!(full && fieldOf(kind, e.field)?.type === 'file')) addError(errors, e.field, e.message);
     }
     throwIfErrors(kind, errors);
@@ -263,6 +271,18 @@ export class ConfigResources {
 
   // ---- helpers ----------------------------------------------------------------------------------------------
 
+  /** A node that refuses what its schema does not describe: one error per unknown field (names are the client's). */
+  private unknownFieldErrors(kind: KindSpec, body: Readonly<Record<string, unknown>>): Errors {
+    const errors: Errors = {};
+    if (this.options.unknownFields !== 'refuse') return errors;
+    for (const name of Object.keys(body)) if (!fieldOf(kind, name)) addError(errors, name, `${capitalise(kind.title)} has no field ${name.slice(0, 60)} on this Management Node.`);
+    return errors;
+  }
+
+  private unchecked(kind: KindSpec): ReadonlySet<string> | undefined {
+    return this.options.kinds.unchecked?.(kind.name);
+  }
+
   /** Tastypie ignores unknown and read-only fields on write. */
   private writable(kind: KindSpec, body: JsonObject): JsonObject {
     return Object.fromEntries(
@@ -281,7 +301,8 @@ export class ConfigResources {
         const clash = this.collection(kind.name).some((o) => o.key !== selfKey && o.data[name] === full[name]);
         if (clash) addError(errors, name, `${capitalise(kind.title)} with this ${spec.label} already exists.`);
       }
-      if ((spec.type === 'reference' || spec.type === 'referenceList') && full[name] !== undefined && !spec.readOnly) {
+      // A reference only the node's schema describes has no target we know: kept as written.
+      if ((spec.type === 'reference' || spec.type === 'referenceList') && full[name] !== undefined && !spec.readOnly && spec.references !== undefined) {
         const resolved = this.resolveField(spec, full[name], errors, name);
         if (resolved !== undefined) full[name] = resolved;
       }

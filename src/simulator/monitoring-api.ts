@@ -21,8 +21,10 @@ const RESOURCES = { status: ['conference', 'participant', 'licensing', 'manageme
 export class MonitoringApi {
   constructor(
     private readonly data: () => SimulatorData,
-    /** What `status/v1/management_vm/` reports as the Pexip version. */
-    private readonly version: string,
+    /** What `status/v1/management_vm/` reports as the Pexip version; null: not served (404). */
+    private readonly version: string | null,
+    /** Added to the telehealth counts (a twin's node had licences and calls the simulator does not model). */
+    private readonly licensingBase: { telehealth_total: number; telehealth_count: number } = { telehealth_total: 0, telehealth_count: 0 },
   ) {}
 
   handle(api: 'status' | 'history', method: string, segments: readonly string[], url: URL): Reply {
@@ -30,6 +32,7 @@ export class MonitoringApi {
     if (segments.length === 0) return method === 'GET' ? { status: 200, body: rootMap(api, resources) } : notAllowed(['GET']);
     const [resource, id, extra] = segments;
     if (!resources.includes(resource) || extra !== undefined) return { status: 404 };
+    if (api === 'status' && resource === 'management_vm' && this.version === null) return { status: 404 };
     const objects = this.objects(api, resource);
     if (id !== undefined) {
       const allowed = api === 'history' && resource === 'conference' ? ['GET', 'DELETE'] : ['GET'];
@@ -55,7 +58,9 @@ export class MonitoringApi {
     if (api === 'status' && resource === 'licensing') {
       const licences = data.config.licence.map((l) => l.data);
       const telehealth = data.status.conference.filter((c) => String(c.name).startsWith('Appointment for ')).length;
-      return [{ ...licensingStatus(licences, telehealth, data.status.participant.length), resource_uri: '/api/admin/status/v1/licensing/1/' }];
+      const status = licensingStatus(licences, telehealth, data.status.participant.length);
+      const base = this.licensingBase;
+      return [{ ...status, telehealth_total: Math.max(0, (status.telehealth_total as number) + base.telehealth_total), telehealth_count: (status.telehealth_count as number) + base.telehealth_count, resource_uri: '/api/admin/status/v1/licensing/1/' }];
     }
     if (api === 'status' && resource === 'management_vm') {
       // One Management Node, as status/v1/management_vm/ lists it (the SDK's ManagementVM fields).

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import type { JsonObject, JsonValue } from '../kinds/types';
 import { addAppointments, type AppointmentSeed, type DayOptions, realisticDay } from './appointments';
@@ -15,13 +16,17 @@ import { DEFAULT_ENTITLEMENTS, type Entitlement } from './licensing';
 import { ManagementApi, type RequestRecord } from './management-api';
 import { MonitoringApi } from './monitoring-api';
 import { parseState } from './state-format';
-import { initialData, secretFingerprint, type SimulatorData } from './store';
-import { type NodeVariant, VARIANTS, variantCatalogue } from './variants';
+import { initialData, type NodeIdentitySeed, secretFingerprint, type SimulatorData } from './store';
+import { licensingStatus } from './licensing';
+import { type NodeModel, withNodeObjects } from './node-model';
+import { fittedCatalogue } from './schema-fit';
+import { type NodeVariant, VARIANTS, variantNode } from './variants';
 
 export type { RequestRecord } from './management-api';
 export { InvalidStateError, SimulatorInputError } from './errors';
 export type { LatencyOptions } from './latency';
 export { type NodeVariant, VARIANTS } from './variants';
+export type { NodeModel } from './node-model';
 
 const DEFAULT_HOST = '127.0.0.1';
 
@@ -57,6 +62,14 @@ export interface SimulatorOptions {
   readonly latency?: LatencyOptions;
   /** Behave like another real node (`VARIANTS`): other enum choices, missing fields, lengths, version. */
   readonly variant?: NodeVariant;
+  /** Behave like this node (a snapshot's twin: `snapshotNode`); takes the place of `variant`. */
+  readonly node?: NodeModel;
+  /**
+   * Who this Management Node is (`configuration/v1/management_vm/`): the node model's (a twin is its node), else a
+   * host name made up at start (`mgmt-<6 hex>.sim.pexip.test`, 10.0.x.y), so two simulators are two nodes, as two
+   * real ones are.
+   */
+  readonly identity?: Partial<NodeIdentitySeed>;
 }
 
 /**
@@ -70,7 +83,9 @@ export class PexipSimulator {
   readonly faults = new FaultInjector();
   readonly requests: RequestRecord[];
   private data: SimulatorData;
-  /** The kinds this instance serves: the shared descriptions, or a variant's. */
+  /** The node this instance behaves like. */
+  private readonly node: NodeModel;
+  /** The kinds this instance serves: our descriptions fitted to the node's schemas. */
   private readonly catalogue: KindCatalogue;
   private readonly held = new HoldQueue();
   private readonly management: ManagementApi;
@@ -78,11 +93,16 @@ export class PexipSimulator {
   private auth: SimulatorAuth;
   private server?: http.Server;
   private port = 0;
+  /** Who this node is (kept across reset and restart). */
+  readonly identity: NodeIdentitySeed;
 
   private constructor(private readonly options: SimulatorOptions) {
     checkLatency(options.latency ?? {});
-    const variant = options.variant ?? VARIANTS.default;
-    this.catalogue = variantCatalogue(variant);
+    const node = options.node ?? variantNode(options.variant ?? VARIANTS.default);
+    this.node = node;
+    this.catalogue = fittedCatalogue(node.schemas);
+    const made = randomBytes(3);
+    this.identity = { hostname: `mgmt-${made.toString('hex')}`, domain: 'sim.pexip.test', address: `10.0.${made[0]}.${1 + (made[1] % 254)}`, ...node.identity, ...options.identity };
     this.data = this.freshData();
     this.auth = this.newAuth();
     const data = () => this.data;
@@ -91,12 +111,13 @@ export class PexipSimulator {
       secretReadMode: options.secretReadMode ?? 'encrypted',
       referencedDelete: options.referencedDelete ?? 'protect',
       entitlements: options.entitlements ?? DEFAULT_ENTITLEMENTS,
-      themeUuids: variant.themeUuids,
+      themeUuids: node.themeUuids,
+      unknownFields: node.unknownFields,
     });
     this.management = new ManagementApi({
       auth: () => this.auth,
       config: new ConfigurationApi(config),
-      monitoring: new MonitoringApi(data, variant.version),
+      monitoring: new MonitoringApi(data, node.version, this.licensingBase()),
       command: new CommandApi(data),
       faults: this.faults,
       held: this.held,
@@ -237,7 +258,14 @@ export class PexipSimulator {
   // ---- wiring -------------------------------------------------------------------------------------------------
 
   private freshData(): SimulatorData {
-    return initialData(resourceNames(this.catalogue));
+    return withNodeObjects(initialData(resourceNames(this.catalogue), this.identity), this.node);
+  }
+
+  /** A twin's licence counts beyond what its licence objects add up to here (what the snapshot could not show). */
+  private licensingBase(): { telehealth_total: number; telehealth_count: number } | undefined {
+    if (!this.node.licensing) return undefined;
+    const served = licensingStatus(this.data.config.licence.map((l) => l.data), 0, 0).telehealth_total as number;
+    return { telehealth_total: this.node.licensing.telehealth_total - served, telehealth_count: this.node.licensing.telehealth_count };
   }
 
   private newAuth(): SimulatorAuth {

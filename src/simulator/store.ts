@@ -29,7 +29,22 @@ export const EXTRA_COLLECTIONS = [
   'gms_access_token',
   'conference',
   'software_bundle_revision',
+  'management_vm',
 ] as const;
+
+/** Who a Management Node says it is (`configuration/v1/management_vm/`): what a stack's binding records. */
+export interface NodeIdentitySeed {
+  readonly hostname: string;
+  readonly domain: string;
+  /** The node's own IPv4 address (not the address clients use: a DNS alias or NAT does not change it). */
+  readonly address: string;
+}
+
+/** A Management Node as `configuration/v1/management_vm/` lists it (the SDK's ManagementVM fields we serve). */
+function managementVm(node: NodeIdentitySeed): StoredObject {
+  const data = { id: 1, name: 'pexip-mgmt', description: '', hostname: node.hostname, domain: node.domain, address: node.address, netmask: '255.255.255.0', gateway: node.address.replace(/\.\d+$/, '.1'), alternative_fqdn: '', ipv6_address: null, ipv6_gateway: null, mtu: 1500, static_nat_address: null, enable_ssh: 'GLOBAL', initializing: false, primary: true, resource_uri: configUri('management_vm', '1') };
+  return { key: '1', builtIn: true, data, files: {} };
+}
 
 export interface SimulatorData {
   config: Record<string, StoredObject[]>;
@@ -77,7 +92,7 @@ function location(id: number, name: string): StoredObject {
  * A fresh Management Node serving these configuration collections (empty), plus what ships with Pexip: built-in
  * themes and branding, one system location, one web app bundle.
  */
-export function initialData(collections: readonly string[]): SimulatorData {
+export function initialData(collections: readonly string[], node: NodeIdentitySeed): SimulatorData {
   const config: Record<string, StoredObject[]> = Object.fromEntries(collections.map((name) => [name, []]));
   config.ivr_theme = [
     builtInTheme(1, 'Pexip theme (English_US) with entry tones', 'defaultplustones'),
@@ -95,6 +110,7 @@ export function initialData(collections: readonly string[]): SimulatorData {
   ];
   config.system_location = [location(1, 'Default location')];
   config.software_bundle_revision = [{ key: '1', data: { id: 1, bundle_type: 'webapp3', version: '1.0.0' }, files: {} }];
+  config.management_vm = [managementVm(node)];
   const counters: Record<string, number> = Object.fromEntries(Object.entries(config).map(([name, objects]) => [name, objects.length]));
   return { config, counters, status: { conference: [], participant: [] }, history: { conference: [], participant: [] }, licenceRequests: [] };
 }

@@ -1,9 +1,9 @@
 import { KINDS } from '../kinds';
-import type { FieldSpec, JsonValue, KindSpec } from '../kinds/types';
+import type { JsonObject, JsonValue } from '../kinds/types';
 import { isPlainObject } from '../kinds/validate';
-import { type KindCatalogue, kindCatalogue } from './catalogue';
 import { SimulatorInputError } from './errors';
-import { EXTRA_COLLECTIONS } from './store';
+import { DEFAULT_VERSION, type NodeModel } from './node-model';
+import { defaultSchemas } from './schema-fit';
 
 /**
  * Simulator variants: behave like other real Management Nodes than the one our reading of the API describes, so
@@ -30,7 +30,6 @@ export interface NodeVariant {
   readonly themeUuids?: 'keep' | 'ignore';
 }
 
-export const DEFAULT_VERSION = '38.1.0';
 
 export const VARIANTS: Readonly<Record<string, NodeVariant>> = {
   default: { version: DEFAULT_VERSION },
@@ -66,28 +65,30 @@ export function parseVariant(value: unknown, source: string): NodeVariant {
   return v as unknown as NodeVariant;
 }
 
-function overridden(spec: FieldSpec, change: FieldOverride): FieldSpec {
-  return {
-    ...spec,
-    ...(change.values ? { values: [...change.values] } : {}),
-    ...(change.maxLength !== undefined ? { maxLength: change.maxLength } : {}),
-    ...(change.default !== undefined ? { default: change.default, assumedDefault: false } : {}),
-    ...(change.required !== undefined ? { required: change.required } : {}),
-  };
+const MAX_LENGTH_TEXT = /\s*Maximum length: \d+ characters\./;
+
+/**
+ * A variant is an edit of the default node's `schema/` answers: fields removed, other choices, lengths, defaults or
+ * required fields. The simulator fits its kind descriptions to the edited schemas as it does to a snapshot's.
+ */
+export function variantSchemas(variant: NodeVariant): Record<string, JsonObject> {
+  const schemas = defaultSchemas();
+  for (const [name, change] of Object.entries(variant.kinds ?? {})) {
+    const fields = schemas[name].fields as JsonObject;
+    for (const field of change.omitFields ?? []) delete fields[field];
+    for (const [field, edit] of Object.entries(change.fields ?? {})) {
+      const target = fields[field] as JsonObject;
+      if (edit.values) target.valid_choices = [...edit.values];
+      if (edit.maxLength !== undefined) target.help_text = `${String(target.help_text).replace(MAX_LENGTH_TEXT, '')} Maximum length: ${edit.maxLength} characters.`;
+      if (edit.default !== undefined) target.default = edit.default;
+      if (edit.required === true) Object.assign(target, { blank: false, nullable: false, default: null });
+      if (edit.required === false) target.blank = true;
+    }
+  }
+  return schemas;
 }
 
-/** The kind descriptions as this node has them. */
-export function variantCatalogue(variant: NodeVariant): KindCatalogue {
-  const kinds = KINDS.map((kind): KindSpec => {
-    const change = variant.kinds?.[kind.name];
-    if (!change) return kind;
-    const fields: Record<string, FieldSpec> = {};
-    for (const [name, spec] of Object.entries(kind.fields)) {
-      if (change.omitFields?.includes(name)) continue;
-      const override = change.fields?.[name];
-      fields[name] = override ? overridden(spec, override) : spec;
-    }
-    return { ...kind, fields };
-  });
-  return kindCatalogue(kinds, EXTRA_COLLECTIONS);
+/** The node a variant describes. */
+export function variantNode(variant: NodeVariant): NodeModel {
+  return { version: variant.version, schemas: variantSchemas(variant), themeUuids: variant.themeUuids };
 }

@@ -16,3 +16,17 @@ export function canonicalJson(value: JsonValue): string {
   }
   return JSON.stringify(value);
 }
+
+/** The same value with every object's keys sorted (undefined members dropped): for files that must be byte-stable. */
+export function sortedKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (isObject(value)) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .filter((k) => value[k] !== undefined)
+        .map((k) => [k, sortedKeys(value[k])]),
+    );
+  }
+  return value;
+}

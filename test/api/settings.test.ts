@@ -62,6 +62,44 @@ describe('connection settings from the environment', () => {
   });
 });
 
+describe('a stack\'s own node: PEXIP_<VARIANT>_…', () => {
+  const prod = { PEXIP_PROD_ADDRESS: 'https://mgmt-prod.example.org', PEXIP_PROD_USERNAME: 'api-prod', PEXIP_PROD_PASSWORD: 'pw-prod-77' };
+  const error = (env: NodeJS.ProcessEnv, variant: string) => {
+    try {
+      connectionFromEnv(env, variant);
+    } catch (e) {
+      return e as ConfigError;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('reads every connection variable under the stack\'s prefix when its address is set, never the default node\'s', () => {
+    const settings = connectionFromEnv({ ...basic, ...prod }, 'PROD');
+    expect(settings.address).toBe('https://mgmt-prod.example.org');
+    expect(settings.auth).toEqual({ type: 'basic', username: 'api-prod', password: 'pw-prod-77' });
+    expect(settings.variablePrefix).toBe('PEXIP_PROD_');
+    // The default node's password is not a fallback for the stack's own node.
+    const missing = error({ ...basic, PEXIP_PROD_ADDRESS: 'https://mgmt-prod.example.org', PEXIP_PROD_USERNAME: 'api-prod' }, 'PROD');
+    expect(missing.message).toBe('PEXIP_PROD_PASSWORD is not set: set the password of API user "api-prod"');
+    expect(missing.field).toBe('PEXIP_PROD_PASSWORD');
+  });
+
+  it('without its own address, a stack uses the default node; a stray own variable is refused, not ignored', () => {
+    expect(connectionFromEnv(basic, 'NONPROD').address).toBe('https://manager.example.org');
+    expect(connectionFromEnv(basic, 'NONPROD').variablePrefix).toBeUndefined();
+    expect(error({ ...basic, PEXIP_NONPROD_PASSWORD: 'x' }, 'NONPROD').message).toBe(
+      'PEXIP_NONPROD_PASSWORD is set but PEXIP_NONPROD_ADDRESS is not: a stack reads its own connection variables only with its own address. Set PEXIP_NONPROD_ADDRESS, or unset PEXIP_NONPROD_PASSWORD to use the default node (PEXIP_ADDRESS).',
+    );
+  });
+
+  it('names the stack\'s own variables in its errors; tunables fall back to the unsuffixed ones', () => {
+    expect(error({ ...prod, PEXIP_PROD_ADDRESS: 'http://mgmt-prod.example.org' }, 'PROD').message).toMatch(/^PEXIP_PROD_ADDRESS uses plain http:\/\/ to mgmt-prod\.example\.org: .* set PEXIP_PROD_ALLOW_HTTP=1 if you really mean it\.$/);
+    expect(connectionFromEnv({ ...prod, PEXIP_PARALLELISM: '3' }, 'PROD').parallelism).toBe(3);
+    expect(connectionFromEnv({ ...prod, PEXIP_PARALLELISM: '3', PEXIP_PROD_PARALLELISM: '5' }, 'PROD').parallelism).toBe(5);
+    expect(error({ ...prod, PEXIP_PROD_TIMEOUT_SECONDS: '0' }, 'PROD').message).toBe('PEXIP_PROD_TIMEOUT_SECONDS must be a number of seconds from 1 to 3600 (got "0").');
+  });
+});
+
 describe('numeric settings', () => {
   it('defaults to a 30 s timeout, 5 attempts and 4 requests at once', () => {
     expect(connectionFromEnv(basic)).toMatchObject({ timeoutMs: 30_000, maxAttempts: 5, parallelism: 8 });

@@ -13,7 +13,7 @@ function loopback(n: number, oursFirst: number, overrides: Partial<LoopbackResul
       firstDeploy: phase(oursFirst, n + 2 + 23, n + 2, 0.5),
       noChangeDeploy: phase(4, 9),
       noChangeApply: phase(1.1),
-      oneFieldChange: phase(5, 20, 1),
+      oneFieldChange: phase(5, 20, 2),
       drift: phase(0.4, 9),
       destroy: phase(5, n + 18, n + 1),
       ...overrides,
@@ -133,7 +133,7 @@ describe('benchmark report', () => {
     expect(text).toMatch(/first deploy: pexip-cdktf reconcile\s+3\.40\s+3\.60\s+1\.25/);
     expect(text).toMatch(/at PEXIP_PARALLELISM=8\s+0\.13/);
     expect(text).toMatch(/terraform apply <plan>\s+12\.00/);
-    expect(text).toMatch(/one-field change: writes\s+10\s+1\s+= 1\s+PASS/);
+    expect(text).toMatch(/one-field change: writes \(field \+ ledger\)\s+10\s+2\s+= 2\s+PASS/);
     expect(text).toMatch(/Cost model, fitted by least squares/);
     expect(renderChart(all).match(/<polyline /g)).toHaveLength(9);
     expect(renderChart(results({ wan: [wan(50)] })).match(/<polyline /g)).toHaveLength(3);

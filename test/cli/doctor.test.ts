@@ -34,10 +34,12 @@ describe('pexip-cdktf doctor', () => {
     const r = await doctor('default');
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')).toEqual([
-      `OK    settings        ${r.sim.url}, Basic auth as "admin"`,
+      `OK    settings        ${r.sim.url} (PEXIP_ADDRESS), Basic auth as "admin"`,
       `OK    reachable       ${r.sim.url} answers (plain HTTP)`,
       'OK    authentication  Basic auth as "admin" accepted',
       'OK    version         Pexip Infinity 38.1.0 (Management Node "pexip-mgmt")',
+      // Which node this is, as a stack deployed here records it (and as moveToNode names it).
+      `OK    node            ${r.sim.identity.hostname}.sim.pexip.test (${r.sim.identity.address}): a stack deployed here is bound to this node`,
       'Ready.',
       '',
     ]);
@@ -103,7 +105,7 @@ describe('pexip-cdktf doctor', () => {
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report).sort()).toEqual(['address', 'checks', 'ready', 'version']);
     expect(report).toMatchObject({ address: r.sim.url, version: '29.0.0', ready: false });
-    expect(report.checks[0]).toEqual({ check: 'settings', status: 'ok', detail: `${r.sim.url}, Basic auth as "admin"` });
+    expect(report.checks[0]).toEqual({ check: 'settings', status: 'ok', detail: `${r.sim.url} (PEXIP_ADDRESS), Basic auth as "admin"` });
     expect(report.checks.find((c: { field?: string }) => c.field === 'denoise_audio')).toEqual({
       check: 'schema',
       status: 'fail',
@@ -147,5 +149,23 @@ describe('pexip-cdktf doctor, no licence anywhere', () => {
     const r = await runCli(['doctor', ws.writeSet(integrationSet(ws))], { ...simulatorEnv(sim), ...secretEnv() });
     expect(r.stdout).toContain('WARN  licences        no telehealth licence is installed and the stack declares none: the deploy works, but no appointment can start until one is;');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('pexip-cdktf doctor and the stack\'s records', () => {
+  it('names a policy profile that holds the ledger\'s reserved name but is no ledger as a conflict of the plan, before any write', async () => {
+    const sim = await startSimulator();
+    sims.push(sim);
+    await raw(sim, 'POST', '/api/admin/configuration/v1/licence/', { json: { entitlement_id: 'DEMO-TELEHEALTH-0001' } });
+    await raw(sim, 'POST', '/api/admin/configuration/v1/policy_server/', { json: { name: 'pexip-cdktf: nonprod', description: 'someone\'s own policy' } });
+    const file = ws.writeSet(withNewerRuleFields(integrationSet(ws)));
+    sim.clearRequests();
+    const r = await runCli(['doctor', file], { ...simulatorEnv(sim), ...secretEnv() });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL  plan +.*policy profile "\(ledger\)" \("pexip-cdktf: nonprod"\): a policy profile named "pexip-cdktf: nonprod" exists but is not the stack's ledger/m);
+    expect(sim.writes()).toEqual([]);
+    const reconcile = await runCli(['reconcile', file], { ...simulatorEnv(sim), ...secretEnv() });
+    expect(reconcile.code).toBe(1);
+    expect(sim.writes()).toEqual([]);
   });
 });

@@ -85,7 +85,9 @@ describe('pexip-cdktf adopt', () => {
     expect(adopted.stderr).toContain('~ update web app path "telehealth-test" (path): ownership marker added');
     const alias = ((await raw(sim, 'GET', `${CONFIG}/webapp_alias/1/`)).json as { description: string });
     expect(alias.description).toBe('by hand [pexip-cdktf:nonprod/path]');
-    expect((await runCli(['reconcile', file], env)).code).toBe(0);
+    const rec = await runCli(["reconcile", file], env);
+    expect(rec.stderr).not.toContain("error");
+    expect(rec.code).toBe(0);
     expect(((await raw(sim, 'GET', `${CONFIG}/webapp_alias/`)).json as { meta: { total_count: number } }).meta.total_count).toBe(1);
   });
 
@@ -221,15 +223,28 @@ describe('pexip-cdktf repair', () => {
     expect((await runCli(['repair', file], env)).code).toBe(0);
   });
 
-  it('refuses to deploy code changes behind Terraform\'s back unless told to', async () => {
+  it('with --drift-only, refuses changes of the code that are not in Pexip, naming what to run instead', async () => {
     await runCli(['reconcile', file], env);
     const changed = ws.writeSet(withSpec(integrationSet(ws), 'rule', { priority: 15 }));
     sim.clearRequests();
-    const refused = await runCli(['repair', changed], env);
+    const refused = await runCli(['repair', changed, '--drift-only'], env);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toBe('error: stack "nonprod" has 1 change its code asks for that were never deployed (update rule): deploy them with cdktf deploy nonprod, or pass --include-pending.\n');
+    expect(refused.stderr).toBe('error: stack "nonprod" has 1 change its code asks for that are not in Pexip (update rule): cdktf deploy nonprod applies them, or run repair without --drift-only.\n');
     expect(sim.writes()).toEqual([]);
-    expect((await runCli(['repair', changed, '--include-pending'], env)).code).toBe(2);
+    // By default repair converges whatever differs (an interrupted deploy leaves exactly that): never a dead end.
+    const repaired = await runCli(['repair', changed], env);
+    expect(repaired.code).toBe(2);
+    expect(repaired.stdout).toContain('1 change of the code applied.');
+    expect((await runCli(['repair', changed], env)).code).toBe(0);
+  });
+
+  it('refuses a stack that was never deployed to this node: a first deploy is cdktf deploy\'s job', async () => {
+    const elsewhere = ws.writeSet(integrationSet(ws, 'elsewhere'));
+    sim.clearRequests();
+    const refused = await runCli(['repair', elsewhere], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: stack "elsewhere" has never been deployed to the node at http:\/\/127\.0\.0\.1:\d+ \(mgmt-[0-9a-f]{6}\.sim\.pexip\.test \(10\.\d+\.\d+\.\d+\)\): nothing to repair\. Deploy it with cdktf deploy elsewhere, or check PEXIP_ADDRESS if it lives on another node\.\n$/);
+    expect(sim.writes()).toEqual([]);
   });
 });
 

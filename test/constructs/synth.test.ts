@@ -60,14 +60,60 @@ describe('terraform_data carrier (default)', () => {
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(reconciler.triggers_replace).toEqual({ desired_set_sha256: hash });
     // No path: Node finds the CLI from the stack directory, in the app's node_modules (or by package self-reference).
-    expect(reconciler.provisioner).toEqual([{ 'local-exec': { command: `node -e "require('pexip-telehealth-cdktf/cli').run()" -- reconcile pexip-desired.json --expect-hash ${hash}` } }]);
-    // Only the anchor (and licence carriers): a depends_on on every declaration would slow every plan.
-    expect(reconciler.depends_on).toEqual(['terraform_data.pexip-anchor']);
+    expect(reconciler.provisioner).toEqual([
+      {
+        'local-exec': {
+          command: `node -e "require('pexip-telehealth-cdktf/cli').run()" -- reconcile pexip-desired.json --expect-hash ${hash} --bound-node "$PEXIP_CDKTF_BOUND_NODE" --converge "$PEXIP_CDKTF_CONVERGE"`,
+          // The binding and the convergence token as Terraform state holds them, never as this synth saw them.
+          environment: { PEXIP_CDKTF_BOUND_NODE: '${terraform_data.pexip-binding.output.node}', PEXIP_CDKTF_CONVERGE: '${terraform_data.pexip-convergence.output.converge}' },
+        },
+      },
+    ]);
+    // The anchor, the two records (and licence carriers); a depends_on on every declaration would slow every plan.
+    expect(reconciler.depends_on).toEqual(['terraform_data.pexip-anchor', 'terraform_data.pexip-binding', 'terraform_data.pexip-convergence']);
+    // A new convergence token replaces the reconciler: how a deploy converges what synth found not in sync.
+    expect(reconciler.lifecycle).toEqual({ replace_triggered_by: ['terraform_data.pexip-convergence'] });
     const anchor = data['pexip-anchor'];
     expect(anchor.triggers_replace).toEqual({ stack: 'nonprod' });
+    expect(anchor.input).toEqual({ stack: 'nonprod', variant: 'NONPROD', node: '${terraform_data.pexip-binding.output.node}' });
     expect(anchor.provisioner).toEqual([
-      { 'local-exec': { when: 'destroy', command: expect.stringMatching(/ remove --stack "\$PEXIP_CDKTF_STACK"$/), environment: { PEXIP_CDKTF_STACK: '${self.input.stack}' } } },
+      {
+        'local-exec': {
+          when: 'destroy',
+          command: expect.stringMatching(/ remove --stack "\$PEXIP_CDKTF_STACK" --variant "\$PEXIP_CDKTF_VARIANT" --bound-node "\$PEXIP_CDKTF_BOUND_NODE"$/),
+          // lookup: state written by an earlier version has no variant or node, and a destroy must still run.
+          environment: { PEXIP_CDKTF_STACK: '${self.input.stack}', PEXIP_CDKTF_VARIANT: '${lookup(self.input, "variant", "")}', PEXIP_CDKTF_BOUND_NODE: '${lookup(self.input, "node", "")}' },
+        },
+      },
     ]);
+  });
+
+  it('synthesized offline, keeps the binding and the convergence token as Terraform state holds them', () => {
+    const stack = stackOf();
+    new EpicTelehealthIntegration(stack, 'epic', integrationProps());
+    const data = synth(stack).resource.terraform_data;
+    expect(data['pexip-binding']).toEqual({ input: { node: '' }, triggers_replace: { bound: 'no' }, lifecycle: { ignore_changes: ['input', 'triggers_replace'] } });
+    expect(data['pexip-convergence']).toEqual({ input: { converge: '' }, lifecycle: { ignore_changes: ['input'] } });
+  });
+
+  it('moveToNode binds the stack to that node: a new binding record, kept afterwards', () => {
+    const stack = new PexipStack(Testing.app(), 'nonprod', { environment: 'non-production', moveToNode: 'MGMT-B.example.org (10.0.0.2)' });
+    new EpicTelehealthIntegration(stack, 'epic', integrationProps());
+    expect(synth(stack).resource.terraform_data['pexip-binding']).toEqual({
+      input: { node: 'mgmt-b.example.org (10.0.0.2)' },
+      triggers_replace: { bound: 'yes', moved_to: 'mgmt-b.example.org (10.0.0.2)' },
+      lifecycle: { ignore_changes: ['input'] },
+    });
+  });
+
+  it('a variant word names the stack\'s own connection variables; the default one is not written into the desired set', () => {
+    const site = new PexipStack(Testing.app(), 'oslo', { environment: 'production', variant: 'SITE_OSLO' });
+    expect(site.variant).toBe('SITE_OSLO');
+    expect(site.desiredSet().variant).toBe('SITE_OSLO');
+    const plain = stackOf();
+    expect(plain.variant).toBe('NONPROD');
+    expect(plain.desiredSet()).not.toHaveProperty('variant');
+    expect(() => new PexipStack(Testing.app(), 'x', { environment: 'production', variant: 'site-a' })).toThrow('x: variant must be an upper-case word like PROD, NONPROD or SITE_A (got "site-a")');
   });
 
   it('puts the declared non-secret spec in the declaration as one canonical JSON string, secrets only as references', () => {
@@ -141,10 +187,11 @@ describe('terraform_data carrier (default)', () => {
     const data = synth(stack).resource.terraform_data;
     const [name, licence] = Object.entries(data).find(([n]) => n.includes('licence'))!;
     expect(licence.triggers_replace).toEqual({ entitlement: 'ABCD-1234', return_on_destroy: 'true', adopt: 'false' });
-    expect(licence.provisioner[0]['local-exec'].command).toMatch(/ licence claim --entitlement "\$PEXIP_LICENCE_ENTITLEMENT" --return-on-destroy --check pexip-desired\.json$/);
-    expect(licence.provisioner[1]['local-exec']).toMatchObject({ when: 'destroy', environment: { PEXIP_LICENCE_RETURN: '${self.input.return_on_destroy}' } });
-    expect(data['pexip-anchor'].depends_on).toEqual([`terraform_data.${name}`]);
-    expect(data['pexip-reconciler'].depends_on).toEqual(['terraform_data.pexip-anchor', `terraform_data.${name}`]);
+    expect(licence.provisioner[0]['local-exec'].command).toMatch(/ licence claim --entitlement "\$PEXIP_LICENCE_ENTITLEMENT" --return-on-destroy --check pexip-desired\.json --bound-node "\$PEXIP_CDKTF_BOUND_NODE"$/);
+    expect(licence.provisioner[1]['local-exec']).toMatchObject({ when: 'destroy', environment: { PEXIP_LICENCE_RETURN: '${self.input.return_on_destroy}', PEXIP_CDKTF_VARIANT: '${lookup(self.input, "variant", "")}', PEXIP_CDKTF_BOUND_NODE: '${lookup(self.input, "node", "")}' } });
+    expect(licence.depends_on).toEqual(['terraform_data.pexip-binding']);
+    expect(data['pexip-anchor'].depends_on).toEqual(['terraform_data.pexip-binding', `terraform_data.${name}`]);
+    expect(data['pexip-reconciler'].depends_on).toEqual(['terraform_data.pexip-anchor', 'terraform_data.pexip-binding', 'terraform_data.pexip-convergence', `terraform_data.${name}`]);
   });
 });
 
@@ -163,8 +210,12 @@ describe('null_resource carrier', () => {
     expect(rule.triggers['spec.priority']).toBe('10');
     expect(rule.triggers['spec.telehealth_profile.$ref']).toBe('epic.profile');
     expect(resources['pexip-anchor']).toMatchObject({ triggers: { stack: 'nonprod' } });
-    expect(resources['pexip-anchor'].provisioner[0]['local-exec'].environment).toEqual({ PEXIP_CDKTF_STACK: '${self.triggers.stack}' });
+    expect(resources['pexip-anchor'].provisioner[0]['local-exec'].environment).toEqual({ PEXIP_CDKTF_STACK: '${self.triggers.stack}', PEXIP_CDKTF_VARIANT: '${lookup(self.triggers, "variant", "")}', PEXIP_CDKTF_BOUND_NODE: '${lookup(self.triggers, "node", "")}' });
     expect(resources['pexip-reconciler'].triggers.desired_set_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(resources['pexip-reconciler'].provisioner[0]['local-exec'].environment).toEqual({ PEXIP_CDKTF_BOUND_NODE: '${null_resource.pexip-binding.triggers.node}', PEXIP_CDKTF_CONVERGE: '${null_resource.pexip-convergence.triggers.converge}' });
+    expect(resources['pexip-reconciler'].lifecycle).toEqual({ replace_triggered_by: ['null_resource.pexip-convergence'] });
+    expect(resources['pexip-binding']).toEqual({ triggers: { node: '', bound: 'no' }, lifecycle: { ignore_changes: ['triggers'] } });
+    expect(resources['pexip-convergence']).toEqual({ triggers: { converge: '' }, lifecycle: { ignore_changes: ['triggers["converge"]'] } });
   });
 
   it('declares the null provider once per stack', () => {

@@ -46,16 +46,17 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     expect(result.output).toContain('licence …0003: activated');
     // The licence carrier activated the licence before the reconciler ran, so reconcile finds it in place.
     expect(result.output).toContain('Applied: 8 created, 0 updated, 0 replaced, 0 pruned, 1 unchanged.');
-    // The licence first; the stack's ledger is created with the first requests (the theme is recorded as pending
-    // before it exists) and completed last; each object comes after the objects it refers to, the rest in any order.
+    // The stack's ledger first (the licence claim records the activation there before making it), then the licence;
+    // the theme is recorded as pending before it exists, the ledger completed last; each object comes after the
+    // objects it refers to, the rest in any order.
     const w = writes();
-    expect([w[0], w[w.length - 1]]).toEqual(['POST licence', 'PATCH policy_server']);
-    expect(w.slice(1, -1).sort()).toEqual([
+    expect([w[0], w[1], w[w.length - 1]]).toEqual(['POST policy_server', 'POST licence', 'PATCH policy_server']);
+    expect(w.slice(2, -1).sort()).toEqual([
+      'PATCH policy_server',
       'POST gateway_routing_rule',
       'POST gateway_routing_rule',
       'POST gateway_routing_rule',
       'POST ivr_theme',
-      'POST policy_server',
       'POST policy_server',
       'POST telehealth_profile',
       'POST webapp_alias',
@@ -89,7 +90,8 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     sim.clearRequests();
     const deploy = await cdktf('deploy', 'nonprod', '--auto-approve');
     expect(deploy.code).toBe(0);
-    expect(writes()).toEqual(['PATCH telehealth_profile']);
+    // The field, then the ledger records the run's convergence token (so the next synth, in sync, plans nothing).
+    expect(writes()).toEqual(['PATCH telehealth_profile', 'PATCH policy_server']);
     expect((await list('telehealth_profile'))[0]).toMatchObject({ id: profileId, service_name_template: 'Visit {{unique_encounter_id}}' });
   });
 
@@ -100,8 +102,8 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     expect(deploy.output).toContain('No changes.');
     expect(deploy.output).toContain('pexip-cdktf: stack "nonprod": no drift in Pexip.');
     expect(deploy.output).not.toContain('local-exec');
-    // One list per kind at synth time (the drift check), nothing else.
-    expect(sim.requests.map((r) => `${r.method} ${r.resource}`).sort()).toEqual(KINDS.map((k) => `GET ${k.name}`).sort());
+    // One list per kind at synth time (the convergence check) and which node this is, nothing else.
+    expect(sim.requests.map((r) => `${r.method} ${r.resource}`).sort()).toEqual([...KINDS.map((k) => `GET ${k.name}`), 'GET management_vm'].sort());
     // Without connection settings at synth time there is no drift check (one line says so), and no request at all.
     sim.clearRequests();
     const offline = await project.cdktf(['deploy', 'nonprod', '--auto-approve'], { PEXIP_ADDRESS: '' });

@@ -60,18 +60,38 @@ describe('creation steps', () => {
       expect(order.indexOf('webapp_alias')).toBeGreaterThan(order.indexOf('webapp_branding'));
     });
 
-    it('records pending entries before any create of a kind without a marker; the other creates need not wait', async () => {
-      // The ledger's first write (its create, a policy profile) is held: marker-owned creates go ahead meanwhile.
+    it('on a first deploy, makes the ledger before any other write', async () => {
+      // The ledger's create (a policy profile) is held: nothing else may be written meanwhile, so an object with the
+      // stack's marker and no ledger beside it always means the ledger was deleted, never a run killed early.
       sim.addFault({ match: { method: 'POST', path: '/policy_server/' }, action: { type: 'hold', maxMs: 15_000 } });
       const posts = () => sim.requests.filter((r) => r.method === 'POST').map((r) => r.resource ?? r.path);
       const running = reconcile(validateDesiredSet(JSON.parse(JSON.stringify(integrationSet(ws)))), { client, env: secretEnv(), baseDir: ws.dir, progress: () => undefined });
-      await waitFor(() => sim.heldCount === 1 && posts().includes('telehealth_profile'));
+      await waitFor(() => sim.heldCount === 1);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(posts()).toEqual(['policy_server']);
+      sim.releaseHeld();
+      await running;
+      expect(posts().indexOf('ivr_theme')).toBeGreaterThan(posts().indexOf('policy_server'));
+      expect(posts().indexOf('telehealth_profile')).toBeGreaterThan(posts().indexOf('policy_server'));
+    });
+
+    it('later, records pending entries before any create of a kind without a marker; the other creates need not wait', async () => {
+      const set = validateDesiredSet(JSON.parse(JSON.stringify(integrationSet(ws))));
+      const withoutTheme = { ...set, objects: set.objects.filter((o) => o.id !== 'theme' && o.id !== 'rule' && o.id !== 'rule.device-pairing') };
+      await reconcile(withoutTheme, { client, env: secretEnv(), baseDir: ws.dir, progress: () => undefined });
+      sim.clearRequests();
+      // The ledger's next write (a PATCH of the policy profile holding it) is held: marker-owned creates go ahead.
+      sim.addFault({ match: { method: 'PATCH', path: '/policy_server/' }, action: { type: 'hold', maxMs: 15_000 } });
+      const posts = () => sim.requests.filter((r) => r.method === 'POST').map((r) => r.resource ?? r.path);
+      const running = reconcile(set, { client, env: secretEnv(), baseDir: ws.dir, progress: () => undefined });
+      // The device-pairing rule refers to nothing created in this run: it goes ahead while the ledger waits.
+      await waitFor(() => sim.heldCount === 1 && posts().includes('gateway_routing_rule'));
       await new Promise((r) => setTimeout(r, 100));
       // The theme has no marker: created before its pending entry is written, a killed run could orphan it.
       expect(posts()).not.toContain('ivr_theme');
       sim.releaseHeld();
       await running;
-      expect(posts().indexOf('ivr_theme')).toBeGreaterThan(posts().indexOf('policy_server'));
+      expect(posts()).toContain('ivr_theme');
     });
   });
 });

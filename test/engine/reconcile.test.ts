@@ -7,6 +7,7 @@ import { hasChanges } from '../../src/engine/plan';
 import { planAgainstLive, reconcile } from '../../src/engine/reconcile';
 import { derivedUuid } from '../../src/kinds/ownership';
 import { RemovalBlockedError, removeStack } from '../../src/engine/remove';
+import { adoptObjects } from '../../src/engine/adopt';
 import type { PexipSimulator } from '../../src/simulator/server';
 import { brandingPackage, themePackage } from '../helpers/packages';
 import { integrationSet, markedBy, markerPattern, PROFILE_UUID, secretEnv, type Workspace, withObject, without, withSpec, workspace } from '../helpers/desired';
@@ -238,16 +239,27 @@ describe('reconcile', () => {
     expect((await list('ivr_theme')).filter((t) => t.name === theme.spec.name)).toEqual([]);
   });
 
-  it('says how to recover when the ledger that recorded a theme is gone', async () => {
+  it('stops before writing when the ledger is gone while the stack\'s marked objects remain, and says how to recover', async () => {
     const set = integrationSet(ws);
     await run(set);
     const ledger = (await list('policy_server')).find((p) => p.name === 'pexip-cdktf: nonprod')!;
     await raw(sim, 'DELETE', ledger.resource_uri);
-    await expect(run(set)).rejects.toThrow(
+    sim.clearRequests();
+    const error = (await run(set).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(PlanConflictError);
+    expect(error.message).toContain(
+      'policy profile "(ledger)" ("pexip-cdktf: nonprod"): the stack\'s ledger (policy profile "pexip-cdktf: nonprod") is missing, but 6 objects carry the stack\'s marker (',
+    );
+    expect(error.message).toContain('Restore it from a backup, or run pexip-cdktf adopt nonprod to record the declared themes and web proxies in a new ledger, then deploy again.');
+    expect(error.message).toContain(
       'theme "theme" ("Telehealth waiting room"): name "Telehealth waiting room" already exists in Pexip and is not owned by this stack. Adopt it (pexip-cdktf adopt, or adopt: true on the construct) or choose another name. (A theme is recorded in the stack\'s ledger, policy profile "pexip-cdktf: nonprod", which is missing: if this is the stack\'s own, adopt it.)',
     );
-    await run(withObject(set, 'theme', { adopt: true }));
+    expect(sim.writes()).toEqual([]);
+    // The recovery the message names: adopt records the theme in a new ledger; then the stack converges.
+    await adoptObjects(validateDesiredSet(JSON.parse(JSON.stringify(set))), client, undefined, () => {});
+    await run(set);
     expect((await list('ivr_theme')).filter((t) => t.name === 'Telehealth waiting room')).toHaveLength(1);
+    expect(hasChanges((await planAgainstLive(validateDesiredSet(JSON.parse(JSON.stringify(set))), client)).plan)).toBe(false);
   });
 
   it('replaces a branding package: upload new, re-point the path, delete the old one', async () => {

@@ -9,7 +9,8 @@ import { nonprodSecrets } from '../helpers/desired';
 /**
  * A full deploy / drift / appointments / destroy cycle with distinctive secrets and patient names, debug logging on
  * (ours and Terraform's): afterwards nothing on disk or in any output holds a secret, and patient names appear only
- * in the output of `appointments --show-phi`.
+ * in the output of `appointments --show-phi`. Snapshots of the node (taken with the secrets set and appointments
+ * running) are among the files scanned.
  */
 const SECRETS = {
   ...nonprodSecrets('LEAKCANARY-client-7f3e91'),
@@ -51,11 +52,14 @@ describe('secrets and PHI never leak', () => {
     ]);
     const env = { ...simulatorEnv(sim), PEXIP_CDKTF_LOG: 'debug' };
     const desired = join(project.dir, 'cdktf.out', 'stacks', 'nonprod', 'pexip-desired.json');
-    for (const args of [['drift', desired], ['drift', desired, '--json'], ['appointments'], ['appointments', '--json'], ['appointments', '--history', '--since', '3h'], ['appointments', '--history', '--json']]) {
-      const result = await runCli(args, env);
+    const snapshots = [join(project.dir, 'snapshot.json'), join(project.dir, 'snapshot-2.json')];
+    for (const args of [['drift', desired], ['drift', desired, '--json'], ['appointments'], ['appointments', '--json'], ['appointments', '--history', '--since', '3h'], ['appointments', '--history', '--json'], ['snapshot', 'nonprod', '--out', snapshots[0]], ['snapshot', '--out', snapshots[1], '--json']]) {
+      const result = await runCli(args, env, { cwd: project.dir });
       expect(result.code).toBe(0);
       outputs.push(result.stdout + result.stderr);
     }
+    // The snapshots hold the node's configuration (the proxy the password was sent with), so the scan means something.
+    expect(snapshots.map((f) => JSON.parse(readFileSync(f, 'utf8')).kinds.http_proxy.omitted)).toEqual([['password'], ['password']]);
     // Before destroy: once its profile is gone, an appointment can no longer be attributed (nor its names shown).
     const phi = await runCli(['appointments', '--history', '--since', '3h', '--show-phi'], env);
     expect(phi.stdout).toContain(PATIENTS[1]);

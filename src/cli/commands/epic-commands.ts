@@ -1,10 +1,10 @@
 import { ConfigError } from '../../api/errors';
-import { loadDesiredSet } from '../../engine/desired';
+import { loadDesiredSet, variantOf } from '../../engine/desired';
 import { checkSecrets } from '../../engine/secret-check';
 import { generateEpicKey } from '../../epic/encryption-key';
 import { activeAppointments, historicAppointments, type MonitoringReport, presentReport } from '../../epic/monitoring';
 import { type Command, EXIT } from '../command';
-import { desiredSetPath, OUTDIR } from '../desired-arg';
+import { desiredSetPath, OUTDIR, VARIANT_OPTION, variantOption } from '../desired-arg';
 import { withClient } from '../with-client';
 
 export const keygenCommand: Command = {
@@ -106,6 +106,9 @@ export const appointmentsCommand: Command = {
     { name: 'since', type: 'string', value: '<time|age>', description: 'With --history: start of the period (ISO UTC or age like 24h; default 24h).' },
     { name: 'until', type: 'string', value: '<time|age>', description: 'With --history: end of the period (default now).' },
     { name: 'show-phi', type: 'boolean', description: 'Show patient and participant names (PHI). Default: masked as initials.' },
+    { name: 'stack', type: 'string', value: '<stack|desired.json>', description: 'Ask the node of this synthesized stack (its PEXIP_<VARIANT>_ADDRESS when set).' },
+    VARIANT_OPTION,
+    OUTDIR,
   ],
   async run(context) {
     const { args, json, out } = context;
@@ -115,11 +118,13 @@ export const appointmentsCommand: Command = {
     const since = parseTime((args.options.since as string | undefined) ?? '24h', '--since', now);
     const until = parseTime((args.options.until as string | undefined) ?? '0m', '--until', now);
     if (history && since >= until) throw new ConfigError('--since must be before --until.', { field: '--since' });
+    const stack = args.options.stack as string | undefined;
+    const variant = variantOption(args.options) ?? (stack ? variantOf(loadDesiredSet(desiredSetPath(stack, args.options.outdir as string | undefined)).set) : undefined);
     return withClient(context, async (client) => {
       const report: MonitoringReport = history ? await historicAppointments(client, since, until) : await activeAppointments(client, now);
       const shown = presentReport(report, Boolean(args.options['show-phi']));
       out(json ? `${JSON.stringify({ address: client.address, ...shown })}\n` : table(shown, client.address));
       return EXIT.ok;
-    });
+    }, variant);
   },
 };

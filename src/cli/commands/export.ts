@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../../api/errors';
+import { defaultVariant } from '../../engine/desired';
 import { exportCode } from '../../engine/export';
+import { VARIANT_OPTION, variantOption } from '../desired-arg';
 import { observe } from '../../engine/live';
 import { KINDS } from '../../kinds';
 import { STACK_NAME } from '../../kinds/ownership';
@@ -17,12 +19,15 @@ export const exportCommand: Command = {
     { name: 'environment', type: 'string', value: 'production|non-production', description: 'Environment of the stack; names the secret variables (required).' },
     { name: 'all', type: 'boolean', description: 'Every object of the managed kinds, not only telehealth profiles, their rules, themes and licences.' },
     { name: 'out', type: 'string', value: '<file.ts>', description: 'Write the code to this file instead of stdout.' },
+    VARIANT_OPTION,
   ],
   async run(context) {
     const stack = context.args.options.stack as string | undefined;
     const environment = context.args.options.environment as string | undefined;
     if (!stack || !STACK_NAME.test(stack)) throw new ConfigError(`--stack is required and must match ${STACK_NAME.source}.`, { field: '--stack' });
     if (environment !== 'production' && environment !== 'non-production') throw new ConfigError('--environment must be production or non-production.', { field: '--environment' });
+    // The stack's own node when it has one: its variant word, or its environment's (PROD / NONPROD).
+    const variant = variantOption(context.args.options) ?? defaultVariant(environment);
     return withClient(context, async (client) => {
       const live = await observe(client, KINDS);
       const { code, skipped } = exportCode(live, { stack, environment, scope: context.args.options.all ? 'all' : 'telehealth' });
@@ -35,6 +40,6 @@ export const exportCommand: Command = {
       else if (out) context.log.info(`wrote ${out}`);
       else process.stdout.write(code);
       return EXIT.ok;
-    });
+    }, variant);
   },
 };

@@ -186,5 +186,5 @@ async function fromLive(context: CommandContext, stack: StackId, importFrom: str
     for (const s of skipped) context.log.warn(`not exported: ${s.kind} "${s.name}": ${s.reason}`);
     if (!/^(const \w+ = )?new \w+\(stack, /m.test(code)) throw new ConfigError(`--from-live: ${address} holds no telehealth configuration to export (no profile, telehealth rule or licence that another stack does not own).`);
     return { stack, exportedCode: code, source: address };
-  });
+  }, stack === 'prod' ? 'PROD' : 'NONPROD');
 }

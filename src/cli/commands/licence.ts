@@ -1,7 +1,10 @@
 import { redactor } from '../../api/redact';
 import { ConfigError } from '../../api/errors';
-import { loadDesiredSet } from '../../engine/desired';
-import { claimLicence, returnLicence } from '../../engine/licence';
+import { addressVariable } from '../../api/settings';
+import { loadDesiredSet, variantOf } from '../../engine/desired';
+import { checkBinding } from '../../engine/node-identity';
+import { VARIANT_OPTION, variantOption } from '../desired-arg';
+import { claimLicence, type LicenceRecord, returnLicence } from '../../engine/licence';
 import { preflight } from '../../engine/reconcile';
 import { type Command, EXIT } from '../command';
 import { withClient } from '../with-client';
@@ -16,6 +19,8 @@ export const licenceCommand: Command = {
     { name: 'adopt', type: 'boolean', description: 'claim: take over a licence someone else activated.' },
     { name: 'opted-in', type: 'string', value: 'true|false', description: 'return: return only when "true" (the stack\'s returnOnDestroy); default true.' },
     { name: 'check', type: 'string', value: '<desired.json>', description: 'claim: first run every check reconcile makes before its first write (secrets, plan, node schema) on this desired set; activate nothing if one fails.' },
+    VARIANT_OPTION,
+    { name: 'bound-node', type: 'string', value: '<identity>', description: 'Refuse unless the node reached is this one (the stack\'s binding; set by the carrier).' },
   ],
   async run(context) {
     const action = context.args.positionals[0];
@@ -23,15 +28,23 @@ export const licenceCommand: Command = {
     if (!entitlement) throw new ConfigError('--entitlement is required.', { field: '--entitlement' });
     redactor.addMasked(entitlement);
     if (action !== 'claim' && action !== 'return') throw new ConfigError(`unknown licence action "${action}"; use claim or return.`, { field: 'action' });
+    const check = context.args.options.check as string | undefined;
+    const checked = action === 'claim' && check ? loadDesiredSet(check) : undefined;
+    const variant = variantOption(context.args.options) ?? (checked ? variantOf(checked.set) : undefined);
+    const bound = (context.args.options['bound-node'] as string | undefined) || undefined;
     return withClient(context, async (client) => {
+      // Activating or returning is a write: never on a node the stack is not bound to.
+      await checkBinding(client, checked?.set.stack ?? 'this', bound, addressVariable(context.env, variant));
       if (action === 'claim') {
-        const check = context.args.options.check as string | undefined;
-        if (check) {
+        let record: LicenceRecord | undefined;
+        if (checked) {
           // Its progress (warnings, notes) is the reconcile's to say, right after; here only a refusal matters.
-          const { set, baseDir, appDir } = loadDesiredSet(check);
-          await preflight(set, { client, env: context.env, baseDir, appDir, progress: (line) => context.log.debug(line), debug: (line) => context.log.debug(line), stop: context.stop });
+          const { set, baseDir, appDir } = checked;
+          const { plan } = await preflight(set, { client, env: context.env, baseDir, appDir, progress: (line) => context.log.debug(line), debug: (line) => context.log.debug(line), stop: context.stop });
+          const declared = set.objects.find((o) => o.kind === 'licence' && String(o.spec.entitlement_id).replace(/\s+/g, '') === entitlement.replace(/\s+/g, ''));
+          if (declared) record = { stack: set.stack, logicalId: declared.id, plan, progress: (line) => context.log.info(line) };
         }
-        const outcome = await claimLicence(client, entitlement, { returnOnDestroy: Boolean(context.args.options['return-on-destroy']), adopt: Boolean(context.args.options.adopt) });
+        const outcome = await claimLicence(client, entitlement, { returnOnDestroy: Boolean(context.args.options['return-on-destroy']), adopt: Boolean(context.args.options.adopt) }, record);
         context.out(context.json ? `${JSON.stringify({ entitlement, outcome })}\n` : `licence ${entitlement}: ${outcome}\n`);
       } else if (context.args.options['opted-in'] === 'false') {
         context.out(context.json ? `${JSON.stringify({ entitlement, returned: 0, kept: true })}\n` : `licence ${entitlement}: kept (returnOnDestroy is false); return it in Platform > Licenses if it is no longer needed\n`);
@@ -40,6 +53,6 @@ export const licenceCommand: Command = {
         context.out(context.json ? `${JSON.stringify({ entitlement, returned })}\n` : `licence ${entitlement}: ${returned > 0 ? 'returned' : 'already returned'}\n`);
       }
       return EXIT.ok;
-    });
+    }, variant);
   },
 };

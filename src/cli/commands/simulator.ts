@@ -8,7 +8,9 @@ import { MAX_DAY_COUNT } from '../../simulator/appointment-input';
 import { MAX_LATENCY_MS } from '../../simulator/latency';
 import { DEFAULT_ENTITLEMENTS } from '../../simulator/licensing';
 import { InvalidStateError, PexipSimulator, SimulatorInputError, type SimulatorOptions } from '../../simulator/server';
+import { type NodeModel, snapshotNode } from '../../simulator/node-model';
 import { type NodeVariant, parseVariant, VARIANTS } from '../../simulator/variants';
+import { parseSnapshot } from '../../snapshot/format';
 import type { Command } from '../command';
 import { EXIT } from '../command';
 
@@ -30,6 +32,19 @@ function variantOption(value: string | undefined): NodeVariant | undefined {
     if (error instanceof SimulatorInputError) throw new ConfigError(error.message, { field: '--variant' });
     throw error;
   }
+}
+
+/** The node a snapshot file describes (`pexip-cdktf snapshot`), checked before anything listens. */
+function snapshotOption(path: string | undefined): NodeModel | undefined {
+  if (path === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readOption(path, '--from-snapshot').toString('utf8'));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`--from-snapshot ${path} is not valid JSON.`, { field: '--from-snapshot' });
+  }
+  return snapshotNode(parseSnapshot(parsed, `--from-snapshot ${path}`));
 }
 
 function readOption(path: string, option: string): Buffer {
@@ -142,6 +157,7 @@ export const simulatorCommand: Command = {
     { name: 'write-latency-ms', type: 'number', value: '<ms>', description: 'Delay every write (POST/PUT/PATCH/DELETE) before it commits (default 0).' },
     { name: 'latency-jitter-ms', type: 'number', value: '<ms>', description: 'Add up to this much more, at random, to every request (default 0).' },
     { name: 'variant', type: 'string', value: '<name|file.json>', description: `Behave like another real node: ${Object.keys(VARIANTS).join(', ')}, or a JSON file {"version", "kinds", "themeUuids"}.` },
+    { name: 'from-snapshot', type: 'string', value: '<snapshot.json>', description: 'Be a twin of the node a `pexip-cdktf snapshot` was taken of: its version, licence counts, objects and schema-driven validation.' },
   ],
   async run({ args, json, env, log, out, stopped }) {
     const o = args.options;
@@ -159,6 +175,8 @@ export const simulatorCommand: Command = {
     };
     const state = o.state ? readState(o.state as string) : undefined;
     const host = (o.host as string | undefined) ?? '127.0.0.1';
+    if (o.variant !== undefined && o['from-snapshot'] !== undefined) throw new ConfigError('--variant and --from-snapshot exclude each other: a snapshot describes the whole node.', { field: '--from-snapshot' });
+    const node = snapshotOption(o['from-snapshot'] as string | undefined);
     const appointments = o.appointments as number | undefined;
     if (appointments !== undefined && !(Number.isInteger(appointments) && appointments >= 1 && appointments <= MAX_DAY_COUNT)) {
       throw new ConfigError(`--appointments must be an integer from 1 to ${MAX_DAY_COUNT}.`, { field: '--appointments' });
@@ -177,6 +195,7 @@ export const simulatorCommand: Command = {
       entitlements: entitlements(o.entitlement as string[] | undefined),
       latency,
       variant: variantOption(o.variant as string | undefined),
+      node,
     };
     const simulator = await PexipSimulator.start(options).catch((error: unknown) => {
       throw listenError(error, port, host);
