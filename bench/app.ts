@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { App, Aspects, DataResource, LocalBackend, TerraformResource, TerraformStack } from 'cdktf';
-import { CallRoutingRule, EpicTelehealthProfile, PexipStack, PolicyProfile, Secret, Theme, WebAppBranding } from '../src';
-import { mixFor, objectCount, uuidFor } from './mix';
+import { CallRoutingRule, PexipStack, PolicyProfile, Theme, WebAppBranding } from '../src';
+import { benchProfile } from './profile';
+import { mixFor, objectCount } from './mix';
 
 /**
  * The benchmark app. BENCH_MODE=ours: N Pexip objects in one PexipStack (N + 2 carriers and the two records).
@@ -32,25 +33,11 @@ if (mode === 'floor') {
     });
   }
   new LocalBackend(stack, { path: join(stateDir, 'terraform.bench.tfstate') });
-  const secret = (name: string) => Secret.fromEnv(`EPIC_NONPROD_${name}`);
   const themes = Array.from({ length: mix.themes }, (_, i) => new Theme(stack, `theme-${i}`, { name: `Bench theme ${i}`, packageDirectory: join(assets, 'theme') }));
   for (let i = 0; i < mix.brandings; i++) new WebAppBranding(stack, `branding-${i}`, { name: `Bench branding ${i}`, webappType: 'webapp3', packageDirectory: join(assets, 'branding') });
   for (let i = 0; i < mix.policies; i++) new PolicyProfile(stack, `policy-${i}`, { name: `Bench policy ${i}` });
   for (let i = 0; i < mix.profiles; i++) {
-    const profile = new EpicTelehealthProfile(stack, `profile-${i}`, {
-      name: `Bench profile ${i}`,
-      uuid: uuidFor(i),
-      description: i === 0 && process.env.BENCH_CHANGE === '1' ? 'changed' : 'bench',
-      telehealthCallDomain: `th${i}.example.org`,
-      telehealthIntegrationBaseUrl: 'https://epic.example.org/',
-      telehealthIntegrationOauth2BaseApiUrl: 'https://epic.example.org/oauth',
-      infinityWebappServerBaseUrl: 'https://meet.example.org/',
-      epicPatientAppClientId: `patient-${i}`,
-      epicProviderAppClientId: `provider-${i}`,
-      patientClientSecret: secret('PATIENT_CLIENT_SECRET'),
-      providerClientSecret: secret('PROVIDER_CLIENT_SECRET'),
-      encryptionKey: secret('ENCRYPTION_KEY'),
-    });
+    const profile = benchProfile(stack, i, { name: `Bench profile ${i}`, uuidIndex: i, domain: `th${i}.example.org`, secretPrefix: 'EPIC_NONPROD', description: i === 0 && process.env.BENCH_CHANGE === '1' ? 'changed' : 'bench' });
     new CallRoutingRule(stack, `rule-${i}`, {
       name: `Bench rule ${i}`,
       priority: 10 + (i % 190),

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { App, LocalBackend } from 'cdktf';
-import { CallRoutingRule, EpicTelehealthProfile, PexipStack, PolicyProfile, Secret } from '../src';
-import { uuidFor } from './mix';
+import { CallRoutingRule, PexipStack, PolicyProfile } from '../src';
+import { benchProfile } from './profile';
 
 /**
  * The fleet benchmark's app: BENCH_STACKS stacks (`site0`…), each on its own node (variant `SITE<i>`), each with
@@ -14,22 +14,9 @@ const app = new App({ skipValidation: true });
 for (let s = 0; s < stacks; s++) {
   const stack = new PexipStack(app, `site${s}`, { environment: 'non-production', variant: `SITE${s}` });
   new LocalBackend(stack, { path: join(stateDir, `terraform.site${s}.tfstate`) });
-  const secret = (name: string) => Secret.fromEnv(`EPIC_SITE${s}_NONPROD_${name}`);
   const profiles = Math.floor(n / 4);
   for (let i = 0; i < profiles; i++) {
-    const profile = new EpicTelehealthProfile(stack, `profile-${i}`, {
-      name: `Site ${s} profile ${i}`,
-      uuid: uuidFor(1000 * s + i),
-      telehealthCallDomain: `th${i}.site${s}.example.org`,
-      telehealthIntegrationBaseUrl: 'https://epic.example.org/',
-      telehealthIntegrationOauth2BaseApiUrl: 'https://epic.example.org/oauth',
-      infinityWebappServerBaseUrl: 'https://meet.example.org/',
-      epicPatientAppClientId: `patient-${i}`,
-      epicProviderAppClientId: `provider-${i}`,
-      patientClientSecret: secret('PATIENT_CLIENT_SECRET'),
-      providerClientSecret: secret('PROVIDER_CLIENT_SECRET'),
-      encryptionKey: secret('ENCRYPTION_KEY'),
-    });
+    const profile = benchProfile(stack, i, { name: `Site ${s} profile ${i}`, uuidIndex: 1000 * s + i, domain: `th${i}.site${s}.example.org`, secretPrefix: `EPIC_SITE${s}_NONPROD` });
     new CallRoutingRule(stack, `rule-${i}`, { name: `Site ${s} rule ${i}`, priority: 10 + i, matchString: `.*@th${i}\\.site${s}\\.example\\.org`, calledDeviceType: 'telehealth_profile', telehealthProfile: profile });
   }
   for (let i = 0; i < n - 2 * profiles; i++) new PolicyProfile(stack, `policy-${i}`, { name: `Site ${s} policy ${i}` });

@@ -15,6 +15,8 @@ export interface EnvironmentSettings {
   readonly providerClientId: string;
   readonly rulePriority: number;
   readonly webAppPath: string;
+  /** The profile's uuid, in Epic's launch and redirect URLs: this app's own (make yours with crypto.randomUUID()). Never change it once deployed. */
+  readonly profileUuid: string;
 }
 
 export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
@@ -31,6 +33,7 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     providerClientId: 'prod-provider-client-id',
     rulePriority: 20,
     webAppPath: 'telehealth',
+    profileUuid: '1557ef50-2b57-4058-964a-cd8fbf2bf4c6',
   },
   {
     stack: 'nonprod',
@@ -45,5 +48,6 @@ export const ENVIRONMENTS: readonly EnvironmentSettings[] = [
     providerClientId: 'test-provider-client-id',
     rulePriority: 21,
     webAppPath: 'telehealth-test',
+    profileUuid: '4509c0f8-7425-4fb7-a90c-fc4e447df0be',
   },
 ];

@@ -32,6 +32,7 @@ export function telehealthStack(app: App, env: EnvironmentSettings): PexipStack 
       version: '1',
     },
     routing: { priority: env.rulePriority },
+    profileUuid: env.profileUuid,
     theme: { name: `${env.profileName} waiting room`, packageDirectory: `${ASSETS}/theme` },
     webApp: { brandingName: `${env.profileName} branding`, branding: { packageDirectory: `${ASSETS}/branding` }, pathSlug: env.webAppPath },
     ...(entitlement ? { licence: { entitlementId: entitlement, returnOnDestroy: true } } : {}),

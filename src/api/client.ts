@@ -6,6 +6,7 @@ import { BasicAuthenticator, OAuth2Authenticator, type Authenticator } from './a
 import { type ErrorContext, PexipCdktfError, PexipConnectionError, PexipProtocolError } from './errors';
 import { errorForNetworkFailure, errorForResponse, isTimeoutCode, isTransientNetworkCode, type NetworkTarget } from './http-errors';
 import { type Logger, silentLogger } from './log';
+import { registerSensitive } from './redact';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, RETRYABLE_STATUSES, retryDelay, type RetryPolicy, sleep } from './retry';
 import { type ConnectionSettings, connectionFromEnv } from './settings';
 
@@ -204,14 +205,19 @@ export class PexipClient {
   // ---- configuration objects -------------------------------------------------------------------------------
 
   /** Every object of a kind, following `meta.next` over all pages. */
-  list(kind: KindSpec, filters: Record<string, string> = {}): Promise<JsonObject[]> {
-    return this.listPath(kind.collectionPath, filters, { kind: kind.title });
+  async list(kind: KindSpec, filters: Record<string, string> = {}): Promise<JsonObject[]> {
+    const objects = await this.listPath(kind.collectionPath, filters, { kind: kind.title });
+    for (const object of objects) registerSensitive(kind, object);
+    return objects;
   }
 
   /** One object; `undefined` when it does not exist. */
   async find(kind: KindSpec, key: string): Promise<JsonObject | undefined> {
     const answer = await this.request('GET', detailPath(kind, key), undefined, { kind: kind.title, object: key }, [200, 404]);
-    return answer.status === 404 ? undefined : this.objectBody(answer, { kind: kind.title, object: key });
+    if (answer.status === 404) return undefined;
+    const object = this.objectBody(answer, { kind: kind.title, object: key });
+    registerSensitive(kind, object);
+    return object;
   }
 
   /**

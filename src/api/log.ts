@@ -1,3 +1,4 @@
+import { printable } from '../util/printable';
 import { redactor } from './redact';
 
 /** Log levels, quietest first. `PEXIP_CDKTF_LOG` picks one; the default is `info`. */
@@ -22,7 +23,7 @@ export interface Logger {
 export function streamLogger(level: LogLevel = 'info', write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
   const threshold = LOG_LEVELS.indexOf(level);
   const at = (l: LogLevel, prefix: string) => (message: string) => {
-    if (LOG_LEVELS.indexOf(l) <= threshold) write(`${prefix}${redactor.redact(message)}\n`);
+    if (LOG_LEVELS.indexOf(l) <= threshold) write(`${prefix}${printable(redactor.redact(message))}\n`);
   };
   return { error: at('error', 'error: '), warn: at('warn', 'warning: '), info: at('info', ''), debug: at('debug', 'debug: '), alert: alertOnce(write) };
 }
@@ -33,7 +34,7 @@ function alertOnce(write: (line: string) => void): (message: string) => void {
   return (message) => {
     if (printed.has(message)) return;
     printed.add(message);
-    write(`warning: ${redactor.redact(message)}\n`);
+    write(`warning: ${printable(redactor.redact(message))}\n`);
   };
 }
 

@@ -1,3 +1,5 @@
+import type { JsonObject, KindSpec } from '../kinds/types';
+
 /**
  * Redaction of secrets and patient names from every message this project prints: errors, logs, progress lines.
  * Secret values are registered when they are resolved (credentials, tokens, Epic secrets); names that are PHI are
@@ -11,8 +13,26 @@ const MIN_SECRET_LENGTH = 4;
 /** `Appointment for <patient> <profile>:<id>`: everything between "for " and the colon may be a patient name. */
 const APPOINTMENT_NAME = /(Appointment for )([^:\n"]*)(:)/g;
 
+/**
+ * How an identifier that is sensitive but not secret (a licence entitlement key, which Pexip's own provider marks
+ * sensitive) is shown: its last four characters, enough for its owner to tell which one it is.
+ */
+export function maskIdentifier(value: string): string {
+  const compact = value.replace(/\s+/g, '');
+  return `…${Array.from(compact).slice(-4).join('')}`;
+}
+
+/** Registers the sensitive fields of one object (read from a node or declared) with the redactor. */
+export function registerSensitive(kind: KindSpec, object: Readonly<JsonObject>): void {
+  for (const [name, spec] of Object.entries(kind.fields)) {
+    const value = object[name];
+    if (spec.sensitive && typeof value === 'string') redactor.addMasked(value);
+  }
+}
+
 export class Redactor {
   private readonly secrets = new Set<string>();
+  private readonly masked = new Map<string, string>();
   private readonly names = new Set<string>();
   private namePattern?: RegExp;
 
@@ -22,6 +42,22 @@ export class Redactor {
     for (const form of [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), Buffer.from(value).toString('base64')]) {
       this.secrets.add(form);
     }
+  }
+
+  /** Registers a sensitive identifier: printed only as {@link maskIdentifier} shows it, wherever it would appear. */
+  addMasked(value: string | undefined): void {
+    if (value === undefined || value.trim().length <= 4) return;
+    this.masked.set(value, maskIdentifier(value));
+    this.masked.set(value.replace(/\s+/g, ''), maskIdentifier(value));
+  }
+
+  /** The text with every sensitive identifier masked: applied to all output, even where names may be shown. */
+  mask(text: string): string {
+    let out = text;
+    for (const [value, shown] of [...this.masked].sort((a, b) => b[0].length - a[0].length)) {
+      if (out.includes(value)) out = out.split(value).join(shown);
+    }
+    return out;
   }
 
   /**
@@ -42,7 +78,7 @@ export class Redactor {
 
   /** The text with every registered secret and every patient name replaced. */
   redact(text: string): string {
-    let out = text;
+    let out = this.mask(text);
     // Longest first, so a secret that contains another is replaced whole.
     for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
       if (out.includes(secret)) out = out.split(secret).join(SENSITIVE);

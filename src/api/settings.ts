@@ -58,6 +58,8 @@ function required(env: NodeJS.ProcessEnv, name: string, why: string, rename: (na
   const value = env[name];
   const shown = rename(name.replace(/^PEXIP_/, ''));
   if (value === undefined || value.trim() === '') throw new ConfigError(`${shown} is not set: ${why}`, { field: shown });
+  // A value pasted from a Windows file ($(cat pw.txt)) keeps its carriage return: the node would refuse it, or worse.
+  if (/[\r\n]/.test(value) && !name.endsWith('PRIVATE_KEY')) throw new ConfigError(`${shown} holds a line break (a carriage return from a Windows file?): remove it.`, { field: shown });
   return value;
 }
 

@@ -4,6 +4,7 @@ import { redactor } from '../api/redact';
 import { helpText, parseArgs } from './args';
 import { type Command, EXIT } from './command';
 import { StopToken } from '../engine/pool';
+import { printable } from '../util/printable';
 
 /**
  * The `pexip-cdktf` entry point. Commands load lazily: the CLI starts once per `cdktf deploy`, and `keygen` should
@@ -35,7 +36,9 @@ function usage(): string {
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [name, ...rest] = argv;
-  const out = (text: string) => process.stdout.write(text);
+  // Names read from a node can hold text-direction and zero-width characters: printed escaped, never raw. Sensitive
+  // identifiers (licence entitlements) are masked here too; PHI is not redacted on stdout, which --show-phi may need.
+  const out = (text: string) => process.stdout.write(printable(redactor.mask(text)));
   const json = rest.includes('--json');
   const log = streamLogger(logLevelFromEnv(env));
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -83,7 +86,7 @@ export function reportError(error: unknown, json: boolean, out: (text: string) =
   const known = error instanceof PexipCdktfError;
   const message = redactor.redact(known ? error.message : `internal error: ${(error as Error)?.stack ?? String(error)}`);
   if (json) out(`${JSON.stringify(known ? error.toJSON() : { error: 'InternalError', message })}\n`);
-  else process.stderr.write(`error: ${message}\n`);
+  else process.stderr.write(`error: ${printable(message)}\n`);
   return known ? error.exitCode : EXIT.error;
 }
 

@@ -88,8 +88,8 @@ export type IntegrationTheme = ({ /** Theme name. */ readonly name: string } & P
 export interface IntegrationWebApp {
   /** Branding package name (at most 100 characters). */
   readonly brandingName: string;
-  /** webapp3 (default) or webapp2. */
-  readonly webappType?: 'webapp2' | 'webapp3';
+  /** webapp3 (default), webapp2 or webapp1, as the node's schema allows (checked before the first write). */
+  readonly webappType?: 'webapp1' | 'webapp2' | 'webapp3';
   /** The branding package. */
   readonly branding: PackageSource;
   /** Path the branded web app is served under, e.g. `telehealth`. */
@@ -108,7 +108,10 @@ export interface EpicTelehealthIntegrationProps {
   readonly profileName: string;
   /** Free text for the profile. */
   readonly description?: string;
-  /** Profile uuid (in Epic's launch and redirect URLs). Default: derived from stack and path, stable. */
+  /**
+   * Profile uuid (in Epic's launch and redirect URLs). Default: derived from stack and path, stable, but the same in
+   * every app with those names: give one where apps may share a node (`pexip-cdktf init` writes one per environment).
+   */
   readonly profileUuid?: string;
   /** Allow a change of the live profile's uuid. Default false. */
   readonly allowUuidChange?: boolean;

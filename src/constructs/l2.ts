@@ -64,7 +64,9 @@ export interface EpicTelehealthProfileProps
     PexipObjectOptions {
   /**
    * Unique identifier of the profile, part of Epic's launch URL and the OAuth2 redirect URLs. Default: a uuid derived
-   * from stack and construct path, stable across deploys. A change to a deployed profile's uuid is refused unless
+   * from stack and construct path, stable across deploys, but the same in every app with those names: give one where
+   * apps may share a node (`pexip-cdktf init` writes one per environment; a clash is refused before any write). A
+   * change to a deployed profile's uuid is refused unless
    * `allowUuidChange` is set.
    */
   readonly uuid?: string;

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError } from '../api/errors';
+import { registerSensitive } from '../api/redact';
 import { VARIANT_WORD } from '../api/settings';
 import { canonicalJson } from '../util/canonical-json';
 import { findDuplicateKey } from '../util/json-keys';
+import { codePoint, firstInvisible } from '../util/printable';
 import { readBoundedText } from '../util/read-file';
 import { isLedgerName } from './ledger';
 import { isKindName, kindByName, type KindName } from '../kinds';
@@ -139,6 +141,9 @@ const own = (value: object, key: string) => Object.prototype.hasOwnProperty.call
 function checkText(value: JsonValue, object: Pick<DesiredObject, 'kind' | 'id'>, field: string, singleLine: boolean): void {
   if (typeof value === 'string') {
     if (CONTROL.test(value)) fail('contains a control character (e.g. NUL); remove it.', object, field);
+    // Unseen, they make a name read as another (U+202E reverses it) or two names that look alike differ.
+    const invisible = firstInvisible(value);
+    if (invisible) fail(`contains an invisible or text-direction character (${codePoint(invisible)}); remove it.`, object, field);
     if (singleLine && LINE_BREAK.test(value)) fail('contains a line break; it must be one line.', object, field);
   } else if (Array.isArray(value)) for (const item of value) checkText(item, object, field, true);
   else if (isPlainObject(value)) for (const item of Object.values(value)) checkText(item, object, field, true);
@@ -205,6 +210,7 @@ export function validateDesiredSet(input: unknown): DesiredSet {
     if (twin) fail(`duplicate logical id: also used by ${describeObject(twin)}.`, object);
     ids.set(object.id, object);
     const kind = kindByName(object.kind);
+    registerSensitive(kind, object.spec);
     for (const [field, value] of Object.entries(object.spec)) checkText(value, object, field, field === kind.naturalKey || fieldOf(kind, field)?.format !== undefined);
     const natural = object.spec[kind.naturalKey];
     if (isLedgerName(kind.name as KindName, natural)) fail(`names starting with "pexip-cdktf: " are reserved for the stacks' ledgers.`, object, kind.naturalKey);

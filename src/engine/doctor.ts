@@ -5,6 +5,7 @@ import { type ConnectionSettings, connectionFromEnv, settingNames } from '../api
 import { readNodeIdentity } from './node-identity';
 import { kindByName, type KindName } from '../kinds';
 import type { JsonObject } from '../kinds/types';
+import { fieldOf } from '../kinds/validate';
 import { describeConflict } from './apply';
 import { type DesiredSet, variantOf } from './desired';
 import { emptyLedger, LEDGER_KIND_NAME, ledgerBody } from './ledger';
@@ -139,7 +140,8 @@ async function checkLicensing(client: PexipClient, set: DesiredSet, checks: Chec
   const free = total - used;
   const summary = `${free} of ${total} telehealth licence${total === 1 ? '' : 's'} free`;
   if (declared) checks.push({ check: 'licences', status: 'ok', detail: `${summary}; the stack activates entitlement ${String(declared.spec.entitlement_id)}` });
-  else if (total === 0) checks.push({ check: 'licences', status: 'fail', detail: 'no telehealth licence is installed: add a TelehealthLicence to the stack, or install one (Platform > Licenses)' });
+  // Not a failure: the deploy works without one (configuration needs no licence); only appointments cannot start.
+  else if (total === 0) checks.push({ check: 'licences', status: 'warn', detail: 'no telehealth licence is installed and the stack declares none: the deploy works, but no appointment can start until one is; add a TelehealthLicence to the stack, or install one (Platform > Licenses)' });
   else checks.push({ check: 'licences', status: free > 0 ? 'ok' : 'warn', detail: free > 0 ? summary : `${summary}: every one is in use right now` });
 }
 
@@ -151,7 +153,7 @@ async function checkSchemas(client: PexipClient, set: DesiredSet, appDir: string
     if (object.kind === 'licence') continue;
     // Secret values when they can be read (their lengths are checked too); their presence otherwise.
     const secrets = Object.fromEntries(Object.entries(object.secrets ?? {}).map(([field, ref]) => {
-      const read = resolver.read(ref);
+      const read = resolver.read(ref, fieldOf(kindByName(object.kind), field));
       return [field, 'value' in read ? read.value : undefined];
     }));
     const body = desiredBody(set, object, new Map(), new Map());

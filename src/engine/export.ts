@@ -4,6 +4,7 @@ import type { Environment } from '../epic/secret-variants';
 import { isKindName, kindByName, type KindName } from '../kinds';
 import { isLegacyMarker, ownerOf, stripMarker } from '../kinds/ownership';
 import type { JsonObject, JsonValue, KindSpec } from '../kinds/types';
+import { printable } from '../util/printable';
 import { canonicalJson } from './desired';
 import { findLedger, isLedgerObject, type Ledger, ledgerName, liveOwner } from './ledger';
 import { type LiveState, referenceUri, uriOfLive } from './live';
@@ -31,6 +32,7 @@ export interface ExportOptions {
 }
 
 export interface Exported {
+  /** Hand-made names may hold text-direction or zero-width characters: they appear as `\u…` escapes, never raw. */
   readonly code: string;
   /** Objects left out, and why. */
   readonly skipped: readonly { kind: string; name: string; reason: string }[];
@@ -176,7 +178,7 @@ export function exportCode(live: LiveState, options: ExportOptions): Exported {
     'app.synth();',
     '',
   ].join('\n');
-  return { code, skipped };
+  return { code: printable(code), skipped };
 }
 
 /**

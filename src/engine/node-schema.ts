@@ -92,7 +92,8 @@ export interface Sending {
   readonly creating: boolean;
 }
 
-const NODE_TYPES: Readonly<Record<FieldSpec['type'], readonly string[]>> = {
+/** Node types our field types may be served as (a Tastypie `related` is any reference, `list` an embedded list). */
+export const NODE_TYPES: Readonly<Record<FieldSpec['type'], readonly string[]>> = {
   string: ['string'],
   enum: ['string'],
   datetime: ['datetime', 'string'],

@@ -339,7 +339,8 @@ function withClaimDiff(set: DesiredSet, object: DesiredObject, action: MatchedAc
   });
   if (blocked.length > 0) return { type: 'conflict', kind: object.kind, id: object.id, name: action.name, object, key: action.key, reason: blocked.join(' ') };
   const changing = decisions.filter((d) => d.decision === 'set' || d.decision === 'foreign');
-  const changes = changing.map((d) => ({ field: d.field, from: referenceUri(action.live[d.field]) ?? action.live[d.field], to: body[d.field] }));
+  // A cleared field reads back absent on a real node: it was null.
+  const changes = changing.map((d) => ({ field: d.field, from: referenceUri(action.live[d.field]) ?? action.live[d.field] ?? null, to: body[d.field] }));
   const drift = changing.some((d) => d.decision === 'set' && d.cause === 'drift');
   return { ...action, type: changes.length > 0 ? 'update' : 'unchanged', changes, cause: drift ? 'drift' : 'pending', ...(changing.some((d) => d.decision === 'foreign') ? { takeover: 'adopt' as const } : {}) };
 }
@@ -395,7 +396,10 @@ function matchObject(set: DesiredSet, kind: KindSpec, object: DesiredObject, can
     // 2. Natural key.
     const key = naturalKeyOf(kind, object.spec);
     const byKey = candidates.find((c) => !c.claimed && key !== undefined && naturalKeyOf(kind, c.object) === key);
-    if (!byKey) return { ...base, type: 'create', object };
+    if (!byKey) {
+      const clash = uniqueClash(kind, object, candidates);
+      return clash ? { ...base, type: 'conflict', object, reason: clash } : { ...base, type: 'create', object };
+    }
     if (kind.ownership.style === 'terraform-state') {
       hit = byKey;
     } else if (byKey.owner?.stack === set.stack) {
@@ -436,6 +440,25 @@ function matchObject(set: DesiredSet, kind: KindSpec, object: DesiredObject, can
     ...(takeover ? { takeover } : {}),
     ...(hit.owner?.specHash !== undefined ? { recordedSpecHash: hit.owner.specHash } : {}),
   };
+}
+
+/**
+ * A create that Pexip would refuse because another object already holds one of its unique values other than the
+ * natural key (a telehealth profile's uuid): found before any write, with the way out.
+ */
+function uniqueClash(kind: KindSpec, object: DesiredObject, candidates: readonly Candidate[]): string | undefined {
+  for (const [field, spec] of Object.entries(kind.fields)) {
+    const value = object.spec[field];
+    if (!spec.unique || field === kind.naturalKey || typeof value !== 'string') continue;
+    const holder = candidates.find((c) => c.object[field] === value);
+    if (!holder) continue;
+    const owner = holder.owner ? ` (stack "${holder.owner.stack}")` : '';
+    const hint = kind.name === 'telehealth_profile' && field === 'uuid'
+      ? ' The default uuid derives from the stack name and construct path only, so two apps with the same ones get the same uuid: give this profile its own (profileUuid; pexip-cdktf init generates one per environment).'
+      : '';
+    return `${field} ${value} is already the ${field} of ${kind.title} "${naturalKeyOf(kind, holder.object) ?? keyOf(kind, holder.object)}"${owner}; Pexip keeps it unique.${hint}`;
+  }
+  return undefined;
 }
 
 /** Why a matched object must be replaced rather than updated: a create-only field or an un-patchable package changed. */

@@ -1,5 +1,6 @@
 import { checkSecretVariant, otherVariantName } from '../epic/secret-variants';
 import { kindByName } from '../kinds';
+import { fieldOf } from '../kinds/validate';
 import { type DesiredSet, describeObject, describeSecretRef } from './desired';
 import { clientSecretWarning, SecretResolver, secretProblem } from './secrets';
 
@@ -43,9 +44,9 @@ export function checkSecrets(set: DesiredSet, env: NodeJS.ProcessEnv, appDir: st
         secrets.push({ ...base, status: 'wrong-environment', detail: variant });
         continue;
       }
-      const read = resolver.read(ref);
+      const read = resolver.read(ref, fieldOf(kind, field));
       if ('problem' in read) {
-        secrets.push({ ...base, status: 'missing', detail: read.problem });
+        secrets.push({ ...base, status: read.malformed ? 'malformed' : 'missing', detail: read.problem });
         continue;
       }
       const { value } = read;

@@ -4,12 +4,26 @@ import { readBoundedText } from '../util/read-file';
 import { ConfigError } from '../api/errors';
 import { redactor } from '../api/redact';
 import { kindByName } from '../kinds';
-import type { FieldError, JsonObject, KindSpec } from '../kinds/types';
+import type { FieldError, FieldSpec, JsonObject, KindSpec } from '../kinds/types';
 import { checkFieldValue, checkRules, fieldOf } from '../kinds/validate';
 import { type DesiredObject, type DesiredSet, describeObject, packagePath, type SecretRef } from './desired';
 
 /** Largest secret file accepted: the longest Epic secret (a PEM private key) is 12288 characters. */
 const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
+/**
+ * The one rule for line breaks in secrets. A secret file may end with one line feed, which is not part of the value:
+ * editors and `echo` write it. Anything else is a copy slip that Pexip would store and Epic would then refuse: a
+ * carriage return anywhere (a file saved on Windows, even through `$(cat file)`), a line break at the end of an
+ * environment variable or a second one at the end of a file (a blank last line), and a line break inside a one-line
+ * secret. Only multi-line secrets (the PEM private key) have inner line feeds.
+ */
+function lineBreakProblem(value: string, source: string, multiline: boolean): string | undefined {
+  if (value.includes('\r')) return `${source} contains a carriage return (a Windows line ending); remove it`;
+  if (value.endsWith('\n')) return `${source} ends with a blank line or an extra line break; a secret file may end with one line break, an environment variable with none`;
+  if (!multiline && value.includes('\n')) return `${source} contains a line break; this secret is one line`;
+  return undefined;
+}
 
 /** `path` is `root` or inside it. */
 function within(path: string, root: string): boolean {
@@ -44,16 +58,19 @@ export class SecretResolver {
   }
 
   /**
-   * Reads one reference: its value (registered for redaction), or why it cannot be had. A file's trailing newline is
-   * not part of the value.
+   * Reads one reference: its value (registered for redaction), or why it cannot be had (`malformed` when it can be
+   * read but breaks the line-break rule above). `field`: the secret's field, which says whether it may span lines.
    */
-  read(ref: SecretRef): { value: string } | { problem: string } {
+  read(ref: SecretRef, field?: FieldSpec): { value: string } | { problem: string; malformed?: true } {
     let value: string;
+    let source: string;
     if (ref.env !== undefined) {
+      source = `environment variable ${ref.env}`;
       value = this.env[ref.env] ?? '';
       if (value === '') return { problem: `environment variable ${ref.env} is not set` };
     } else {
       const path = packagePath(this.baseDir, ref.file!);
+      source = `secret file ${ref.file}`;
       let real: string;
       try {
         real = realpathSync(path);
@@ -64,19 +81,22 @@ export class SecretResolver {
         return { problem: `secret file ${path} is outside the app directory ${this.roots[0]}; keep secret files under the app, or name their directory in PEXIP_CDKTF_SECRETS_DIR` };
       }
       try {
-        value = readBoundedText(real, { source: `secret file ${ref.file}`, maxBytes: MAX_SECRET_FILE_BYTES, sizeHint: 'an Epic secret is at most a 12 KiB private key' }).replace(/\r?\n$/, '');
+        value = readBoundedText(real, { source: `secret file ${ref.file}`, maxBytes: MAX_SECRET_FILE_BYTES, sizeHint: 'an Epic secret is at most a 12 KiB private key' }).replace(/\n$/, '');
       } catch (error) {
         return { problem: (error as Error).message.replace(/\.$/, '') };
       }
       if (value === '') return { problem: `secret file ${path} is empty` };
     }
+    // Registered before the check: nothing may print it, even when it is refused.
     redactor.addSecret(value);
+    const malformed = lineBreakProblem(value, source, field?.multiline === true);
+    if (malformed) return { problem: malformed, malformed: true };
     return { value };
   }
 
   /** The value of one reference; a ConfigError naming the object and field when it cannot be had. */
   resolve(ref: SecretRef, object: Pick<DesiredObject, 'kind' | 'id'>, field: string): string {
-    const read = this.read(ref);
+    const read = this.read(ref, fieldOf(kindByName(object.kind), field));
     if ('problem' in read) {
       throw new ConfigError(`${describeObject(object)}, field ${field}: ${read.problem}.`, { kind: kindByName(object.kind).title, object: object.id, field });
     }

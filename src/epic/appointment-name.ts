@@ -80,7 +80,9 @@ export function compileServiceNameTemplate(template: string, profileName: string
           return escape(profileName);
         }
         roles.push(role);
-        return role === 'appointmentId' ? '(\\S+?)' : role === 'other' ? '(.*?)' : '(.+?)';
+        // Name parts may be empty: Epic sends one-word names as a last name only (`Appointment for  Suharto …`) or a
+        // first name only (`… Al  …`), and the rest of the template still pins the conference to its profile.
+        return role === 'appointmentId' ? '(\\S+?)' : role === 'department' ? '(.+?)' : '(.*?)';
       })
       .join('');
   const pattern = new RegExp(`^${compile(parseTemplate(template))}$`, 's');
@@ -130,10 +132,19 @@ export function attributeConference(name: string, matchers: readonly NameMatcher
   return hit ? { kind: 'appointment', appointment: hit.a } : { kind: 'ambiguous', profiles: top.map((h) => h.m.profileName) };
 }
 
+/**
+ * A conference name with every word cut to its first letter or digit (`Appointment for Jo Bramblecote X:ff66` →
+ * `A… f… J… B… X:f…`): its shape shows why nothing attributes it, and no name can be read from it.
+ */
+export function maskConferenceName(name: string): string {
+  return name.replace(/[\p{L}\p{N}]+/gu, (word) => (Array.from(word).length === 1 ? word : `${Array.from(word)[0]}…`));
+}
+
 /** Initials of the first and last name, e.g. "Beverley P Spinder" → "B. S."; a single name → "B.". */
 export function maskPersonName(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
   if (words.length === 0) return '?';
-  const initial = (word: string) => `${Array.from(word)[0].toLocaleUpperCase()}.`;
+  // The first letter or digit: a hand-made name may start with an invisible or text-direction character (U+202E).
+  const initial = (word: string) => `${(Array.from(word).find((c) => /[\p{L}\p{N}]/u.test(c)) ?? '?').toLocaleUpperCase()}.`;
   return words.length === 1 ? initial(words[0]) : `${initial(words[0])} ${initial(words[words.length - 1])}`;
 }

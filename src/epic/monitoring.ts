@@ -3,7 +3,7 @@ import { type ErrorContext, PexipApiError, PexipAuthError, PexipCdktfError, Pexi
 import { redactor } from '../api/redact';
 import { kindByName } from '../kinds';
 import type { JsonObject } from '../kinds/types';
-import { type AppointmentName, attributeConference, compileServiceNameTemplate, DOCUMENTED_SERVICE_NAME_TEMPLATE, maskPersonName, type NameMatcher } from './appointment-name';
+import { type AppointmentName, attributeConference, compileServiceNameTemplate, DOCUMENTED_SERVICE_NAME_TEMPLATE, maskConferenceName, maskPersonName, type NameMatcher } from './appointment-name';
 import { TemplateError } from './jinja-subset';
 
 /**
@@ -44,6 +44,8 @@ export interface UnattributedConference {
   readonly reason: string;
   /** PHI: only in an unmasked report. */
   readonly name?: string;
+  /** Every word cut to its first character: in a masked report, in place of `name`. */
+  readonly maskedName?: string;
 }
 
 export interface MonitoringReport {
@@ -51,7 +53,7 @@ export interface MonitoringReport {
   readonly since?: string;
   readonly until?: string;
   readonly appointments: readonly Appointment[];
-  /** Every other conference, counted and reported by id and reason, never silently dropped. */
+  /** Every other conference, each listed by id, (masked) name and reason, never silently dropped. */
   readonly unattributed: readonly UnattributedConference[];
   /** Profiles whose service name template could not be understood: their appointments cannot be recognised. */
   readonly templateProblems: readonly { readonly profileName: string; readonly problem: string }[];
@@ -228,8 +230,8 @@ export async function historicAppointments(client: PexipClient, since: Date, unt
 }
 
 /**
- * The report as printed or serialised. Unless `showPhi`: patients and additional participants as initials, and no
- * name of an unattributed conference at all (it may hold a patient's name in any form); their ids and reasons stay.
+ * The report as printed or serialised. Unless `showPhi`: patients and additional participants as initials, and an
+ * unattributed conference's name (it may hold a patient's name in any form) only with every word cut to its initial.
  */
 export function presentReport(report: MonitoringReport, showPhi: boolean): MonitoringReport & { phiShown: boolean } {
   if (showPhi) return { ...report, phiShown: true };
@@ -241,6 +243,6 @@ export function presentReport(report: MonitoringReport, showPhi: boolean): Monit
       ...(a.patientName !== undefined ? { patientName: maskPersonName(a.patientName) } : {}),
       participants: a.participants.map((p) => (p.role === 'provider' ? p : { ...p, name: maskPersonName(p.name) })),
     })),
-    unattributed: report.unattributed.map(({ conferenceId, reason }) => ({ conferenceId, reason })),
+    unattributed: report.unattributed.map(({ conferenceId, reason, name }) => ({ conferenceId, reason, maskedName: maskConferenceName(name ?? '') })),
   };
 }

@@ -21,6 +21,11 @@ export interface EnvironmentValues {
   readonly patientClientId: string;
   readonly providerClientId: string;
   readonly rulePriority: number;
+  /**
+   * The profile's uuid, in Epic's launch and redirect URLs: generated once per environment by init, so no two apps
+   * share one (a default derived from stack and construct names would be the same in every app made alike).
+   */
+  readonly profileUuid: string;
 }
 
 /** Each value's flag (after `--prod-` / `--nonprod-`) and its help text. */
@@ -33,10 +38,11 @@ export const VALUE_FLAGS: readonly { readonly key: keyof EnvironmentValues; read
   { key: 'patientClientId', flag: 'patient-client-id', description: 'OAuth2 client ID of the Epic patient app' },
   { key: 'providerClientId', flag: 'provider-client-id', description: 'OAuth2 client ID of the Epic provider app' },
   { key: 'rulePriority', flag: 'rule-priority', description: 'priority (1-200) of the telehealth call routing rule' },
+  { key: 'profileUuid', flag: 'profile-uuid', description: "Epic telehealth profile uuid (in Epic's launch and redirect URLs)" },
 ];
 
 /** Placeholders, recognisably example values, so a fresh app synthesizes before anyone fills in real ones. */
-export const DEFAULT_VALUES: Readonly<Record<StackId, EnvironmentValues>> = {
+export const DEFAULT_VALUES: Readonly<Record<StackId, Omit<EnvironmentValues, 'profileUuid'>>> = {
   prod: {
     profileName: 'Healthcare Org',
     callDomain: 'telehealth.example.org',
@@ -231,6 +237,7 @@ function environmentsTs(values: Readonly<Record<StackId, EnvironmentValues>>, te
       `  patientClientId: ${q(v.patientClientId)},`,
       `  providerClientId: ${q(v.providerClientId)},`,
       `  rulePriority: ${v.rulePriority},`,
+      `  profileUuid: ${q(v.profileUuid)},`,
       '};',
       '',
     ].join('\n');
@@ -255,6 +262,8 @@ function environmentsTs(values: Readonly<Record<StackId, EnvironmentValues>>, te
     '  readonly providerClientId: string;',
     '  /** Priority (1-200, lower first) of the telehealth call routing rule. */',
     '  readonly rulePriority: number;',
+    "  /** The profile's uuid, in Epic's launch and redirect URLs: made for this app by init. Never change it once deployed. */",
+    '  readonly profileUuid: string;',
     '}',
     '',
     ...templated.map(block),
@@ -272,6 +281,7 @@ function integrationTs(pkg: string): string {
     ' */',
     'export function telehealthIntegration(stack: PexipStack, env: EnvironmentSettings): EpicTelehealthIntegration {',
     '  const secret = (name: string) => Secret.fromEnv(`EPIC_${env.variant}_${name}`);',
+    '  const entitlement = process.env[`PEXIP_${env.variant}_LICENCE_ENTITLEMENT`];',
     "  return new EpicTelehealthIntegration(stack, 'epic', {",
     '    environment: stack.environment,',
     '    profileName: env.profileName,',
@@ -286,6 +296,9 @@ function integrationTs(pkg: string): string {
     "      version: '1',",
     '    },',
     '    routing: { priority: env.rulePriority },',
+    '    profileUuid: env.profileUuid,',
+    '    // The telehealth licence, when PEXIP_<variant>_LICENCE_ENTITLEMENT names one: activated by the deploy, returned on destroy.',
+    '    ...(entitlement ? { licence: { entitlementId: entitlement, returnOnDestroy: true } } : {}),',
     '    // A waiting-room theme: put its files in assets/theme (paths are relative to the directory of cdktf.json).',
     "    // theme: { name: `${env.profileName} waiting room`, packageDirectory: 'assets/theme' },",
     '  });',
@@ -382,6 +395,20 @@ Made by \`pexip-cdktf init\`.
 | \`integration.ts\` | the integration itself, the same for every environment |${live ? `\n| \`live-${live.stack}.ts\` | the \`${live.stack}\` integration as exported from ${live.source}, adopted on the first deploy |` : ''}
 | \`main.ts\` | the app: one stack per environment, each with its own state |
 | \`ci/pipeline.sh\`, \`.github/workflows/\`, \`.gitlab-ci.yml\` | the GitOps pipeline: plan on merge requests, apply on merge (prod after approval), nightly drift check |
+
+## Try it against the simulator first
+
+The package brings a local stand-in for the Pexip Management Node. After \`npm install\`, these three commands deploy the
+\`nonprod\` stack to it, with throwaway secrets and the simulator's demo licence:
+
+\`\`\`sh
+npx pexip-cdktf simulator --port 8081 --username admin --password try-it &
+export PEXIP_ADDRESS=http://127.0.0.1:8081 PEXIP_USERNAME=admin PEXIP_PASSWORD=try-it PEXIP_NONPROD_LICENCE_ENTITLEMENT=DEMO-TELEHEALTH-0001 EPIC_NONPROD_PATIENT_CLIENT_SECRET=try-it-client-secret EPIC_NONPROD_PROVIDER_CLIENT_SECRET=try-it-client-secret EPIC_NONPROD_ENCRYPTION_KEY=$(npx pexip-cdktf keygen --value-only)
+npx ${t} deploy nonprod --auto-approve
+\`\`\`
+
+Then \`npx pexip-cdktf doctor nonprod\`, \`npx pexip-cdktf plan nonprod\` (no changes) and \`npx ${t} destroy nonprod
+--auto-approve\` work against it too; \`kill %1\` stops the simulator, and with it everything deployed to it.
 
 ## Next steps
 

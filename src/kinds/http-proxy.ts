@@ -21,7 +21,7 @@ export const httpProxy: KindSpec = {
     id: { type: 'integer', label: 'ID', help: 'Primary key.', readOnly: true },
     resource_uri: { type: 'string', label: 'Resource URI', help: 'Canonical URI of the object.', readOnly: true },
     name: { type: 'string', label: 'Name', help: 'Proxy name.', maxLength: 250, required: true, unique: true },
-    address: { type: 'string', label: 'Address', help: 'Host name or IP address of the proxy.', maxLength: 255, format: 'hostname', required: true },
+    address: { type: 'string', label: 'Address', help: 'Host name or IP address (IPv4 or IPv6) of the proxy.', maxLength: 255, format: 'host', required: true },
     port: { type: 'integer', label: 'Port', help: 'TCP port of the proxy.', min: 1, max: 65535, nullable: true, default: 8080 },
     // The official provider accepts only "http" (a proxy reached over plain HTTP that tunnels HTTPS with CONNECT).
     protocol: { type: 'enum', label: 'Protocol', help: 'Protocol to reach the proxy.', values: ['http'], default: 'http' },

@@ -21,7 +21,7 @@ export const licence: KindSpec = {
   fields: {
     fulfillment_id: serverField('string', 'Fulfillment ID', 'Licence identifier (detail key).'),
     resource_uri: serverField('string', 'Resource URI', 'Canonical URI of the object.'),
-    entitlement_id: { type: 'string', label: 'Entitlement key', help: 'The entitlement key from Pexip; spaces are ignored.', maxLength: 255, required: true },
+    entitlement_id: { type: 'string', label: 'Entitlement key', help: 'The entitlement key from Pexip; spaces are ignored.', maxLength: 255, required: true, sensitive: true },
     offline_mode: { type: 'boolean', label: 'Offline activation', help: 'Store a licence request for manual activation instead of contacting Pexip\'s licence server.', default: false },
     fulfillment_type: serverField('string', 'Fulfillment type', 'Licence type.'),
     product_id: serverField('string', 'Product', 'Licence product.'),

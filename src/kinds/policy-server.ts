@@ -1,3 +1,4 @@
+import { noCredentialsInUrls } from './url-rules';
 import type { FieldSpec, KindSpec } from './types';
 
 const flag = (label: string, help: string): FieldSpec => ({ type: 'boolean', label, help, default: false });
@@ -52,6 +53,7 @@ export const policyServer: KindSpec = {
     prefer_local_avatar_configuration: flag('Prefer local avatar configuration', 'Use a user\'s configured avatar URL before external policy.'),
   },
   rules: [
+    noCredentialsInUrls(['url']),
     {
       id: 'external-lookup-needs-url',
       description: 'An enabled external lookup needs the policy server URL.',

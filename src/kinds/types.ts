@@ -27,7 +27,7 @@ export type FieldType =
   | 'dict';
 
 /** Extra checks a string field carries; each has one implementation in `validate.ts`. */
-export type StringFormat = 'https-url' | 'http-url' | 'uuid' | 'regex' | 'slug' | 'hostname';
+export type StringFormat = 'https-url' | 'http-url' | 'uuid' | 'regex' | 'slug' | 'hostname' | 'host';
 
 export interface FieldSpec {
   readonly type: FieldType;
@@ -53,8 +53,15 @@ export interface FieldSpec {
    * constructs never send it, so an unset field stays at whatever the real Pexip chose.
    */
   readonly assumedDefault?: boolean;
+  /**
+   * Not secret (it is in state and cdk.tf.json, where carriers need it) but sensitive, as Pexip's provider marks a
+   * licence's entitlement key: every value read or declared is printed masked (`…1234`).
+   */
+  readonly sensitive?: boolean;
   /** Write-only secret: never diffed against the API, never echoed, never in state or logs. */
   readonly secret?: boolean;
+  /** A secret that spans lines (a PEM key): inner line feeds are part of it. Every other secret is one line. */
+  readonly multiline?: boolean;
   /** Server-populated; ignored on write. */
   readonly readOnly?: boolean;
   /**
@@ -66,6 +73,11 @@ export interface FieldSpec {
   readonly unique?: boolean;
   /** Target kind of a `reference`/`referenceList` field (API resource name). */
   readonly references?: string;
+  /**
+   * Cleared by writing `null`, after which the node leaves the field out of what it returns (not `null`): a real node
+   * does so for a location's `policy_server` and `http_proxy`. Readers take absent, null and "" alike.
+   */
+  readonly absentWhenNull?: boolean;
   /** How a `reference` reads back: a URI string (most) or a nested object ("full" fields). */
   readonly readForm?: 'uri' | 'nested';
   readonly format?: StringFormat;

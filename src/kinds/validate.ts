@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import type { FieldError, FieldSpec, JsonObject, JsonValue, KindSpec, StringFormat } from './types';
 
 /**
@@ -31,6 +32,8 @@ const FORMAT_CHECKS: Record<StringFormat, { test(value: string): boolean; messag
   // Pexip's web app path rules: letters, digits, "-" and "_" only.
   slug: { test: (v) => /^[A-Za-z0-9_-]+$/.test(v), message: 'Use only letters, digits, "-" and "_".' },
   hostname: { test: (v) => /^[A-Za-z0-9.-]+$/.test(v), message: 'Enter a valid host name or IP address.' },
+  // Pexip's web proxy address is "IP address or FQDN": an IPv6 literal is written bare, without brackets.
+  host: { test: (v) => /^[A-Za-z0-9.-]+$/.test(v) || isIPv6(v), message: 'Enter a valid host name or IP address (IPv4, or IPv6 without brackets).' },
 };
 
 function isUrl(value: string, protocols: readonly string[]): boolean {

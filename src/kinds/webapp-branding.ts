@@ -1,4 +1,5 @@
 import type { KindSpec } from './types';
+import { WEBAPP_TYPES } from './webapp-types';
 
 /**
  * Web app branding package (Services > Web App customization). Keyed by a server-made uuid; only name and
@@ -27,7 +28,7 @@ export const webappBranding: KindSpec = {
     resource_uri: { type: 'string', label: 'Resource URI', help: 'Canonical URI of the object.', readOnly: true },
     name: { type: 'string', label: 'Name', help: 'Branding name.', maxLength: 100, required: true },
     description: { type: 'string', label: 'Description', help: 'Free text.', maxLength: 250, default: '' },
-    webapp_type: { type: 'enum', label: 'Web app', help: 'Which web app the package brands.', values: ['webapp2', 'webapp3'], required: true, createOnly: true },
+    webapp_type: { type: 'enum', label: 'Web app', help: 'Which web app the package brands.', values: WEBAPP_TYPES, required: true, createOnly: true },
     branding_file: { type: 'file', label: 'Branding package', help: 'ZIP with <webapp>/branding/manifest.json; write-only.', required: true, createOnly: true },
     is_default: { type: 'boolean', label: 'Default', help: 'True for Pexip-supplied branding.', readOnly: true, default: false },
     last_updated: { type: 'datetime', label: 'Last updated', help: 'When the package was uploaded (UTC).', readOnly: true },

@@ -147,6 +147,7 @@ export class ConfigResources {
         out[name] = this.renderUri(value);
         continue;
       }
+      if (value === null && spec.absentWhenNull) continue;
       if (value !== undefined) out[name] = value;
     }
     out.resource_uri = configUri(kind.name, stored.key);

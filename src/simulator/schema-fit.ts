@@ -1,4 +1,4 @@
-import { parseSchema, type NodeField } from '../engine/node-schema';
+import { NODE_TYPES, parseSchema, type NodeField } from '../engine/node-schema';
 import { KINDS } from '../kinds';
 import type { FieldSpec, FieldType, JsonObject, JsonValue, KindSpec } from '../kinds/types';
 import { isPlainObject } from '../kinds/validate';
@@ -15,19 +15,6 @@ import { EXTRA_COLLECTIONS } from './store';
  * back unchanged: the default node, the variants and a snapshot's twin are one mechanism.
  */
 
-/** Node types our field types may be served as (a Tastypie `related` is any reference, `list` an embedded list). */
-const COMPATIBLE: Readonly<Record<FieldType, readonly string[]>> = {
-  string: ['string'],
-  enum: ['string'],
-  datetime: ['datetime', 'string'],
-  integer: ['integer'],
-  boolean: ['boolean'],
-  reference: ['related'],
-  referenceList: ['related', 'list'],
-  valueList: ['list', 'related'],
-  dict: ['dict'],
-  file: ['file'],
-};
 
 function stringChoices(node: NodeField): string[] | undefined {
   const choices = node.validChoices?.filter((c): c is string => typeof c === 'string');
@@ -99,7 +86,7 @@ export function fitKind(kind: KindSpec, schema: JsonObject): FittedKind {
   for (const [name, node] of parsed.fields) {
     const raw = isPlainObject(rawFields[name]) ? (rawFields[name] as JsonObject) : {};
     const ours = Object.prototype.hasOwnProperty.call(kind.fields, name) ? kind.fields[name] : undefined;
-    if (ours && COMPATIBLE[ours.type].includes(node.type)) {
+    if (ours && NODE_TYPES[ours.type].includes(node.type)) {
       fields[name] = fittedField(ours, node, raw);
       continue;
     }

@@ -34,7 +34,7 @@ export interface NodeVariant {
 export const VARIANTS: Readonly<Record<string, NodeVariant>> = {
   default: { version: DEFAULT_VERSION },
   'ignores-theme-uuid': { version: DEFAULT_VERSION, themeUuids: 'ignore' },
-  'algorithm-choices': { version: DEFAULT_VERSION, kinds: { telehealth_profile: { fields: { epic_encryption_algorithm: { values: ['AES128', 'AES256'] } } } } },
+  'algorithm-choices': { version: DEFAULT_VERSION, kinds: { telehealth_profile: { fields: { epic_encryption_algorithm: { values: ['AES128', 'AES256'] }, epic_encryption_key_type: { values: ['base64_key', 'password'] } } } } },
   // Fields that came with later versions (reference §3: captions, denoising, Teams and codec settings).
   'older-version': { version: '29.0.0', kinds: { gateway_routing_rule: { omitFields: ['denoise_audio', 'live_captions_enabled', 'match_incoming_teams', 'disabled_codecs'] } } },
   'short-lengths': { version: DEFAULT_VERSION, kinds: { telehealth_profile: { fields: { name: { maxLength: 20 }, description: { maxLength: 80 } } }, gateway_routing_rule: { fields: { name: { maxLength: 30 } } } } },

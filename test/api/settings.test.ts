@@ -92,6 +92,12 @@ describe('a stack\'s own node: PEXIP_<VARIANT>_…', () => {
     );
   });
 
+  it('refuses a line break in a connection value (a Windows file\'s carriage return), naming the variable, never the value', () => {
+    const refused = error({ ...prod, PEXIP_PROD_PASSWORD: 'pw-prod-77\r' }, 'PROD');
+    expect(refused.message).toBe('PEXIP_PROD_PASSWORD holds a line break (a carriage return from a Windows file?): remove it.');
+    expect(configError({ ...basic, PEXIP_USERNAME: 'api\n' }).message).toBe('PEXIP_USERNAME holds a line break (a carriage return from a Windows file?): remove it.');
+  });
+
   it('names the stack\'s own variables in its errors; tunables fall back to the unsuffixed ones', () => {
     expect(error({ ...prod, PEXIP_PROD_ADDRESS: 'http://mgmt-prod.example.org' }, 'PROD').message).toMatch(/^PEXIP_PROD_ADDRESS uses plain http:\/\/ to mgmt-prod\.example\.org: .* set PEXIP_PROD_ALLOW_HTTP=1 if you really mean it\.$/);
     expect(connectionFromEnv({ ...prod, PEXIP_PARALLELISM: '3' }, 'PROD').parallelism).toBe(3);

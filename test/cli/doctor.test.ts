@@ -127,6 +127,31 @@ describe('pexip-cdktf doctor', () => {
   });
 });
 
+describe('pexip-cdktf doctor, a stack that brings its own licence', () => {
+  it('passes on a node with no telehealth licence installed: the deploy activates the stack\'s own', async () => {
+    const sim = await startSimulator();
+    sims.push(sim);
+    const set = integrationSet(ws);
+    const file = ws.writeSet({ ...set, objects: [...set.objects, { kind: 'licence', id: 'licence', spec: { entitlement_id: 'DEMO-TELEHEALTH-0001' }, returnOnDestroy: true }] });
+    const r = await runCli(['doctor', file], { ...simulatorEnv(sim), ...secretEnv() });
+    expect(r.stdout).toContain('OK    licences        0 of 0 telehealth licences free; the stack activates entitlement …0001');
+    expect(r.stdout + r.stderr).not.toContain('DEMO-TELEHEALTH-0001');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('Ready: stack "nonprod" can be deployed.');
+    expect(r.code).toBe(0);
+    expect(sim.writes()).toEqual([]);
+  });
+});
+
+describe('pexip-cdktf doctor, no licence anywhere', () => {
+  it('warns, not fails: the deploy works without one, only appointments cannot start', async () => {
+    const sim = await startSimulator();
+    sims.push(sim);
+    const r = await runCli(['doctor', ws.writeSet(integrationSet(ws))], { ...simulatorEnv(sim), ...secretEnv() });
+    expect(r.stdout).toContain('WARN  licences        no telehealth licence is installed and the stack declares none: the deploy works, but no appointment can start until one is;');
+    expect(r.code).toBe(0);
+  });
+});
+
 describe('pexip-cdktf doctor and the stack\'s records', () => {
   it('names a policy profile that holds the ledger\'s reserved name but is no ledger as a conflict of the plan, before any write', async () => {
     const sim = await startSimulator();

@@ -106,6 +106,8 @@ describe('pexip-cdktf appointments', () => {
       { patientName: 'Kai Oosman Picardo', profileName: 'Healthcare Org', appointmentId: '5ec8f1667f531781afe19c1774322f7b8', start: iso(10) },
       { patientName: 'Zoë Ångström', profileName: 'Org', appointmentId: 'abc123', department: 'Cardiology: Care in the Community', start: iso(5), extraParticipants: [{ displayName: 'Mei Chen', role: 'patient' }, { displayName: 'Dr Second Opinion', role: 'provider' }] },
       { patientName: 'Jo Bloggs', profileName: 'Unknown Clinic', appointmentId: 'ff00', start: iso(3) },
+      // A one-word name: the template renders an empty last name (`Appointment for Suharto  Healthcare Org:…`).
+      { patientName: 'Suharto', profileName: 'Healthcare Org', appointmentId: 'b7c8', start: iso(1) },
       { conferenceName: 'Weekly radiology huddle', patientName: 'x', profileName: 'y', appointmentId: 'z', start: iso(30) },
     ]);
   });
@@ -115,14 +117,16 @@ describe('pexip-cdktf appointments', () => {
     const r = await runCli(['appointments'], env);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toBe(`Active telehealth appointments at ${sim.url}: 3`);
+    expect(lines[0]).toBe(`Active telehealth appointments at ${sim.url}: 4`);
     expect(lines[1]).toMatch(/^ {2}START \(UTC\)\s+RUNNING\s+PROFILE\s+APPOINTMENT ID\s+DEPARTMENT\s+PATIENT\s+PARTICIPANTS$/);
     expect(lines[2]).toMatch(/^ {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+20m\s+Healthcare Org\s+6ea6d1427f684721abd21c1634386f7b6\s+Radiology\s+B\. S\.\s+2$/);
     expect(lines[3]).toMatch(/Healthcare Org\s+5ec8f1667f531781afe19c1774322f7b8\s+\(none\)\s+K\. P\.\s+2$/);
     expect(lines[4]).toMatch(/\bOrg\s+abc123\s+Cardiology: Care in the Community\s+Z\. Å\.\s+4 \(group: additional patient M\. C\., additional provider D\. O\.\)$/);
-    expect(r.stdout).toContain("Conferences not attributed to a telehealth profile: 2\n  2 matches no telehealth profile's service name template\n  Their names are hidden (they may hold patient names); --json lists their ids, --show-phi their names.\n");
+    expect(lines[5]).toMatch(/Healthcare Org\s+b7c8\s+\(none\)\s+S\.\s+2$/);
+    // Every conference nothing attributes is listed: id, masked name, reason.
+    expect(r.stdout).toMatch(/\nConferences not attributed to a telehealth profile: 2\n {2}\S+ {2}A… f… J… B… U… C…:f… {2}\(matches no telehealth profile's service name template\)\n {2}\S+ {2}W… r… h… {2}\(matches no telehealth profile's service name template\)\n {2}Their names are masked, every word cut to its first letter \(they may hold patient names\); --show-phi shows them\.\n/);
     expect(r.stdout).toContain('Patient names are masked; --show-phi shows them.');
-    for (const name of ['Beverley', 'Spinder', 'Oosman', 'Zoë', 'Bloggs', 'Mei Chen']) expect(r.stdout).not.toContain(name);
+    for (const name of ['Beverley', 'Spinder', 'Oosman', 'Zoë', 'Bloggs', 'Mei Chen', 'Suharto']) expect(r.stdout).not.toContain(name);
   });
 
   it('shows names only with --show-phi, and JSON follows the same rule', async () => {

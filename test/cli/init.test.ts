@@ -38,6 +38,8 @@ describe('pexip-cdktf init', () => {
     expect(read(dir, 'main.ts')).toContain("import { App, LocalBackend, PgBackend } from 'cdktn';");
     expect(JSON.parse(read(dir, 'tsconfig.json')).compilerOptions.paths).toEqual({ cdktf: ['./node_modules/cdktn'], 'cdktf/*': ['./node_modules/cdktn/*'] });
     expect(read(dir, 'README.md')).toMatch(/a CDK Terrain \(cdktn\) app .*\n[^]*`npx cdktn deploy nonprod`/);
+    expect(read(dir, 'README.md')).toContain('\nnpx cdktn deploy nonprod --auto-approve\n');
+    expect(read(dir, 'README.md')).not.toMatch(/npx cdktf /);
     expect(JSON.parse(read(dir, 'cdktf.json')).app).toBe(`node -e "require('pexip-telehealth-cdktf/app').run()" -- main.ts`);
     const environments = read(dir, 'environments.ts');
     expect(environments).toContain("profileName: 'St. Mary\\'s',");
@@ -61,6 +63,22 @@ describe('pexip-cdktf init', () => {
     expect(read(dir, 'README.md')).toContain('docs/migrating-to-cdktn.md');
     const bad = await runCli(['init', join(dir, '..', 'other'), '--toolkit', 'pulumi']);
     expect([bad.code, bad.stderr]).toEqual([1, 'error: --toolkit must be cdktn or cdktf (got "pulumi").\n']);
+  });
+
+  it('gives each environment of each app its own profile uuid, written into environments.ts (never a shared default)', async () => {
+    const uuids = async (extra: string[] = []) => {
+      const dir = join(tempDir('pexip-init-'), 'app');
+      expect((await runCli(['init', dir, '--json', ...extra])).code).toBe(0);
+      const found = [...read(dir, 'environments.ts').matchAll(/profileUuid: '([0-9a-f-]{36})',/g)].map((m) => m[1]);
+      expect(read(dir, 'integration.ts')).toContain('    profileUuid: env.profileUuid,');
+      return found;
+    };
+    const [a, b] = await Promise.all([uuids(), uuids(['--nonprod-profile-uuid', '0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5'])]);
+    expect(a).toHaveLength(2);
+    expect(new Set([...a, ...b]).size).toBe(4);
+    expect(b[1]).toBe('0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5');
+    const refused = await runCli(['init', join(tempDir('pexip-init-'), 'app'), '--prod-profile-uuid', 'not-a-uuid']);
+    expect(refused.stderr).toBe('error: --prod-profile-uuid: Enter a valid UUID (8-4-4-4-12 hexadecimal digits).\n');
   });
 
   it('adapts the GitOps pipeline to the app layout', async () => {
@@ -158,13 +176,16 @@ describe('dependencyFor (the --package spec)', () => {
     ['pexip-telehealth-cdktf@^0.2.0', { name: 'pexip-telehealth-cdktf', spec: '^0.2.0' }],
     ['@hospital/pexip-telehealth-cdktf@1.x', { name: '@hospital/pexip-telehealth-cdktf', spec: '1.x' }],
     ['@hospital/pexip-telehealth-cdktf', { name: '@hospital/pexip-telehealth-cdktf', spec: 'latest' }],
-    ['./dist/pexip-telehealth-cdktf-0.1.0.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:/work/app/dist/pexip-telehealth-cdktf-0.1.0.tgz' }],
-    ['/srv/pkgs/p.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:/srv/pkgs/p.tgz' }],
-    ['file:../p.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:/work/p.tgz' }],
+    // Local paths: typed relative to where init runs (/work), written relative to the app (/work/apps/telehealth).
+    ['./dist/pexip-telehealth-cdktf-0.1.0.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:../../dist/pexip-telehealth-cdktf-0.1.0.tgz' }],
+    ['pexip-telehealth-cdktf-0.1.0.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:../../pexip-telehealth-cdktf-0.1.0.tgz' }],
+    ['/srv/pkgs/p.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:../../../srv/pkgs/p.tgz' }],
+    ['file:../p.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:../../../p.tgz' }],
+    ['./apps/telehealth/vendor/p.tgz', { name: 'pexip-telehealth-cdktf', spec: 'file:vendor/p.tgz' }],
     ['https://npm.example.org/p-0.1.0.tgz', { name: 'pexip-telehealth-cdktf', spec: 'https://npm.example.org/p-0.1.0.tgz' }],
     ['github:hospital/pexip-telehealth-cdktf#v0.1.0', { name: 'pexip-telehealth-cdktf', spec: 'github:hospital/pexip-telehealth-cdktf#v0.1.0' }],
   ])('%s', (spec, expected) => {
-    expect(dependencyFor(spec, 'pexip-telehealth-cdktf', '/work/app')).toEqual(expected);
+    expect(dependencyFor(spec, 'pexip-telehealth-cdktf', '/work', '/work/apps/telehealth')).toEqual(expected);
   });
 });
 

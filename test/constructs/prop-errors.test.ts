@@ -112,6 +112,11 @@ const cases: [string, () => void, string][] = [
   ['redirect URLs made from a long web app URL', integration({ webAppBaseUrl: LONG_BASE_URL }), 'nonprod/epic: webAppBaseUrl: the patient OAuth2 redirect URL made from it: Ensure this value has at most 255 characters (it has 290).'],
   ['rule name made from a long profile name', integration({ profileName: 'n'.repeat(240) }), "nonprod/epic: profileName: the telehealth rule's name made from it: Ensure this value has at most 250 characters (it has 257)."],
   ['alias match made from a long call domain', integration({ callDomain: DOTTED_DOMAIN }), "nonprod/epic: callDomain: the telehealth rule's alias match made from it: Ensure this value has at most 250 characters (it has 326)."],
+  // Values that pass Pexip's field checks but would break the integration or leak.
+  ['a call domain ending with a dot (call-domain-without-final-dot)', integration({ callDomain: 'telehealth-test.example.org.' }), 'nonprod/epic: callDomain: The call domain ends with a dot, which no alias has, so the telehealth call routing rule would match no call: refused, not changed; write "telehealth-test.example.org".'],
+  ['credentials in the web app base URL (no-credentials-in-urls)', integration({ webAppBaseUrl: 'https://user:pw@meet.example.org/' }), 'nonprod/epic: webAppBaseUrl: The URL contains credentials (user:password@ before the host); they would be stored in Pexip and in plain text in plans and cdk.tf.json: remove them.'],
+  ['a user name in the Epic base URL', integration({ epic: { ...integrationProps().epic, baseUrl: 'https://svc@epic.example.org/' } }), 'nonprod/epic: epic.baseUrl: The URL contains credentials (user:password@ before the host); they would be stored in Pexip and in plain text in plans and cdk.tf.json: remove them.'],
+  ['credentials in the policy server URL', integration({ policy: { name: 'P', url: 'https://policy:secret@policy.example.org/' } }), 'nonprod/epic: policy.url: The URL contains credentials (user:password@ before the host); they would be stored in Pexip and in plain text in plans and cdk.tf.json: remove them.'],
   // Cross-field rules.
   ['AES-256 with a password key (aes256-requires-base64key)', integration({ encryptionKeyType: 'password' }), 'nonprod/epic: encryptionKeyType: AES-256-CBC requires key type base64key.'],
   [
@@ -152,7 +157,7 @@ const cases: [string, () => void, string][] = [
     `nonprod/epic: webApp.branding.packageDirectory: cannot read ${join(packages, 'none')} (ENOENT).`,
   ],
   ['web app path with a space', integration({ webApp: { brandingName: 'B', branding: { packageFile: THEME_ZIP }, pathSlug: 'tele health' } }), 'nonprod/epic: webApp.pathSlug: Use only letters, digits, "-" and "_".'],
-  ['web proxy address not a host name', integration({ webProxy: { name: 'Proxy', address: 'proxy example' } }), 'nonprod/epic: webProxy.address: Enter a valid host name or IP address.'],
+  ['web proxy address not a host name', integration({ webProxy: { name: 'Proxy', address: 'proxy example' } }), 'nonprod/epic: webProxy.address: Enter a valid host name or IP address (IPv4, or IPv6 without brackets).'],
   ['web proxy port 0', integration({ webProxy: { name: 'Proxy', address: 'proxy.example.org', port: 0 } }), 'nonprod/epic: webProxy.port: Ensure this value is greater than or equal to 1.'],
   ['a location listed twice', integration({ policy: { name: 'P' }, locations: ['Hospital DC', 'Hospital DC'] }), 'nonprod/epic: locations: "Hospital DC" is listed twice.'],
   ['an empty location list', integration({ webProxy: { name: 'Proxy', address: 'proxy.example.org' }, locations: [] }), 'nonprod/epic: locations: name at least one system location.'],
@@ -170,6 +175,9 @@ const cases: [string, () => void, string][] = [
 
   // Found only when the stack checks its whole desired set, still traced back to the integration's props.
   ['a line break in the profile name', integration({ profileName: 'Healthcare\nOrg' }, true), 'nonprod/epic: profileName: contains a line break; it must be one line.'],
+  ['a right-to-left override in the profile name', integration({ profileName: '\u202eenaJ Org' }, true), 'nonprod/epic: profileName: contains an invisible or text-direction character (U+202E); remove it.'],
+  ['a zero-width space in the theme name', integration({ theme: { name: 'Tele\u200bhealth', packageFile: THEME_ZIP } }, true), 'nonprod/epic: theme.name: contains an invisible or text-direction character (U+200B); remove it.'],
+  ['a C1 control character in the rule name', integration({ routing: { priority: 5, name: 'Epic\u0085rule' } }, true), 'nonprod/epic: routing.name: contains an invisible or text-direction character (U+0085); remove it.'],
   ['a policy name reserved for ledgers', integration({ policy: { name: 'pexip-cdktf: nonprod' } }, true), 'nonprod/epic: policy.name: names starting with "pexip-cdktf: " are reserved for the stacks\' ledgers.'],
   ['a malformed secrets version', integration({ secrets: { ...integrationProps().secrets, version: 'v 1' } }, true), 'nonprod/epic: secrets.version: must match ^[A-Za-z0-9._-]{1,16}$.'],
   [

@@ -43,7 +43,7 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
     sim.clearRequests();
     const result = await cdktf('deploy', 'nonprod', '--auto-approve');
     expect(result.code).toBe(0);
-    expect(result.output).toContain('licence DEMO-TELEHEALTH-0003: activated');
+    expect(result.output).toContain('licence …0003: activated');
     // The licence carrier activated the licence before the reconciler ran, so reconcile finds it in place.
     expect(result.output).toContain('Applied: 8 created, 0 updated, 0 replaced, 0 pruned, 1 unchanged.');
     // The stack's ledger first (the licence claim records the activation there before making it), then the licence;
@@ -144,7 +144,7 @@ describe('cdktf deploy / diff / destroy against the simulator', () => {
       `DELETE licence`,
     ]);
     expect(destroyed.output).toContain('Reminder: the integration must also be removed on the Epic side.');
-    expect(destroyed.output).toContain('licence DEMO-TELEHEALTH-0003: returned');
+    expect(destroyed.output).toContain('licence …0003: returned');
     expect((await list('gateway_routing_rule')).map((r) => r.name)).toEqual(['Hand-made rule']);
     expect((await list('policy_server')).map((p) => p.name)).toEqual(['Hand-made policy']);
     expect(await list('telehealth_profile')).toEqual([]);

@@ -37,7 +37,7 @@ describe('cdktf deploy on first contact with other nodes', () => {
     project.configure({ dialOutRule: {} });
     const deploy = await project.cdktf(['deploy', 'nonprod', '--auto-approve']);
     expect(deploy.code).toBe(0);
-    expect(deploy.output).toContain('licence DEMO-TELEHEALTH-0003: activated');
+    expect(deploy.output).toContain('licence …0003: activated');
     expect(deploy.output).toContain('note: call routing rule, field match_incoming_teams: the node has no field match_incoming_teams (an older Pexip version?); left out, since this stack sends only its default (false).');
     // The synth drift check and the plan agree with the node: nothing to change, nothing written.
     sim.clearRequests();

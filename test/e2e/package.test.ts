@@ -1,5 +1,6 @@
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { createServer } from 'node:net';
+import { basename, isAbsolute, join, sep } from 'node:path';
 import { generateEpicKey } from '../../src/epic/encryption-key';
 import { EPIC_ALGORITHM_WIRE } from '../../src/kinds';
 import type { PexipSimulator } from '../../src/simulator/server';
@@ -50,6 +51,18 @@ function absolutePaths(file: string, dirs: readonly string[]): string[] {
   return found;
 }
 
+/** A TCP port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 beforeAll(async () => {
   sim = await startSimulator();
   work = tempDir('pexip-package-');
@@ -76,10 +89,14 @@ describe('the packed package in a fresh app made by pexip-cdktf init', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(`error: ${app} is not empty; choose an empty directory or give --force.\n`);
 
-    ok(await inDir(app, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']));
+    const installedApp = ok(await inDir(app, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']));
+    // No install script of ours for npm to warn about (npm 11 lists unapproved ones; npm 12 will skip them).
+    expect(installedApp.output).not.toMatch(/pexip-telehealth-cdktf@\S+ \(/);
     // One copy of cdktf, shared by the app and our constructs (a peer dependency); no cdktf-cli at run time.
     const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'pexip-telehealth-cdktf', 'package.json'), 'utf8'));
     expect(installed.private).toBeUndefined();
+    for (const script of ['preinstall', 'install', 'postinstall', 'prepare']) expect(installed.scripts?.[script]).toBeUndefined();
+    expect(existsSync(join(app, 'node_modules', 'pexip-telehealth-cdktf', 'dist', 'src', 'index.js'))).toBe(true);
     expect(Object.keys(installed.peerDependencies).sort()).toEqual(['cdktf', 'cdktn', 'constructs']);
     // cdktn is an optional peer: a cdktf app does not get it (nor the other way round, test/e2e/cdktn.test.ts).
     expect(existsSync(join(app, 'node_modules', 'cdktn'))).toBe(false);
@@ -168,5 +185,44 @@ describe('the packed package in a fresh app made by pexip-cdktf init', () => {
     expect(profiles.map((p) => p.id)).toEqual(before.profiles.map((p) => p.id));
     expect(profiles[0].description).toMatch(/\[pexip-cdktf:prod\//);
     expect((await list('gateway_routing_rule')).map((r) => [r.id, r.description])).toEqual(before.rules.map((r) => [r.id, expect.stringMatching(/\[pexip-cdktf:prod\//)]));
+  }, STEP_TIMEOUT);
+  it('the first hour: init with a relative --package, npm install, the app moved elsewhere, then its README\'s simulator commands as written', async () => {
+    const first = join(work, 'first-hour', 'telehealth');
+    ok(await inDir(work, process.execPath, [join(ROOT, 'bin', 'pexip-cdktf.js'), 'init', first, '--toolkit', 'cdktf', '--package', `./${basename(tarball)}`, '--json']));
+    const pkg = JSON.parse(readFileSync(join(first, 'package.json'), 'utf8'));
+    expect(pkg.dependencies['pexip-telehealth-cdktf']).toBe(`file:../../${basename(tarball)}`);
+    // Same dependencies as the first app: reuse its installation (when the suite made one), then let npm check it.
+    if (app !== undefined) {
+      cpSync(join(app, 'node_modules'), join(first, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+      cpSync(join(app, 'package-lock.json'), join(first, 'package-lock.json'));
+    }
+    ok(await inDir(first, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund']));
+    // Moved after the install (a clone elsewhere, a CI workspace): nothing in it may name where it was.
+    renameSync(join(work, 'first-hour'), join(work, 'first-hour-moved'));
+    const moved = join(work, 'first-hour-moved', 'telehealth');
+    for (const file of ['package.json', 'package-lock.json']) expect(absolutePaths(join(moved, file), [join(work, 'first-hour') + sep])).toEqual([]);
+
+    // The README's commands, as written, but for the port: another test run may hold the one it names.
+    const readme = readFileSync(join(moved, 'README.md'), 'utf8');
+    const block = /## Try it against the simulator first\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)![1];
+    expect(block.trim().split('\n')).toHaveLength(3);
+    const port = String(await freePort());
+    // Job control as in an interactive shell: `kill %1` then stops the simulator's whole job (npx and its child).
+    const script = [
+      'set -em',
+      "trap 'kill %1 2>/dev/null' EXIT",
+      block.replace(/8081/g, port),
+      'npx pexip-cdktf doctor nonprod',
+      'npx pexip-cdktf plan nonprod',
+    ].join('\n');
+    const tried = await run('bash', ['-c', script], moved, toolEnv({ ...npmEnv() }), STEP_TIMEOUT);
+    if (tried.code !== 0) throw new Error(`exit ${String(tried.code)}:\n${tried.output.slice(-4000)}`);
+    expect(tried.output).toContain(`listening on http://127.0.0.1:${port}`);
+    expect(tried.output).toContain('licence …0001: activated');
+    expect(tried.output).toMatch(/OK {4}licences {8}\d+ of \d+ telehealth licences? free; the stack activates entitlement …0001/);
+    expect(tried.output).toContain('Ready: stack "nonprod" can be deployed.');
+    expect(tried.output).toMatch(/Plan: 0 to create, 0 to update, 0 to prune, \d+ unchanged\./);
+    // Our own lines show the entitlement masked; Terraform's plan shows the licence carrier's input, which holds it.
+    expect(tried.output.split('\n').filter((l) => l.includes('DEMO-TELEHEALTH-0001') && !/\+ entitlement\s+= "DEMO-TELEHEALTH-0001"$/.test(l))).toEqual([]);
   }, STEP_TIMEOUT);
 });

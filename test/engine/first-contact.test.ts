@@ -54,8 +54,9 @@ describe('reconcile against other nodes', () => {
     sim = await startSimulator({ variant: VARIANTS['algorithm-choices'] });
     const set = integrationSet(ws);
     await run(set);
-    expect((await list('telehealth_profile'))[0].epic_encryption_algorithm).toBe('AES256');
+    expect((await list('telehealth_profile'))[0]).toMatchObject({ epic_encryption_algorithm: 'AES256', epic_encryption_key_type: 'base64_key' });
     expect(debug).toContain('telehealth_profile.epic_encryption_algorithm: sending "AES256", the node\'s value for AES-256-CBC (this project\'s default spelling is "aes256cbc").');
+    expect(debug).toContain('telehealth_profile.epic_encryption_key_type: sending "base64_key", the node\'s value for base64key (this project\'s default spelling is "base64key").');
     // The markers record the spec as declared, not as fitted to the node.
     await expectSettled(set);
   });
@@ -84,6 +85,17 @@ describe('reconcile against other nodes', () => {
     // At most one schema request per kind written, before anything else is sent.
     const schemaReads = sim.requests.filter((r) => r.path.endsWith('/schema/')).map((r) => r.path);
     expect(new Set(schemaReads).size).toBe(schemaReads.length);
+  });
+
+  it('takes the web app types a node offers from its valid_choices: webapp1 deploys where offered, is refused with nothing written where not', async () => {
+    const webapp1 = withSpec(withSpec(integrationSet(ws), 'path', { webapp_type: 'webapp1' }), 'branding', { webapp_type: 'webapp1' });
+    sim = await startSimulator();
+    await run(webapp1);
+    expect((await list('webapp_alias')).map((p) => p.webapp_type)).toContain('webapp1');
+    await sim.stop();
+    sim = await startSimulator({ variant: { version: '38.1.0', kinds: { webapp_alias: { fields: { webapp_type: { values: ['webapp2', 'webapp3'] } } } } } });
+    await expect(run(webapp1)).rejects.toThrow('  web app path, field webapp_type: this stack would send "webapp1"; the node accepts "webapp2", "webapp3".\n');
+    expect(sim.writes()).toEqual([]);
   });
 
   it('refuses a value longer than the node allows, with nothing written', async () => {

@@ -1,4 +1,4 @@
-import { attributeConference, compileServiceNameTemplate, DOCUMENTED_SERVICE_NAME_TEMPLATE, formatAppointmentName, maskPersonName, variableRole } from '../../src/epic/appointment-name';
+import { attributeConference, compileServiceNameTemplate, DOCUMENTED_SERVICE_NAME_TEMPLATE, formatAppointmentName, maskConferenceName, maskPersonName, variableRole } from '../../src/epic/appointment-name';
 import { parseTemplate, renderTemplate, TemplateError } from '../../src/epic/jinja-subset';
 
 const documented = (profile: string) => compileServiceNameTemplate(DOCUMENTED_SERVICE_NAME_TEMPLATE, profile);
@@ -41,6 +41,17 @@ describe('appointment conference names under the documented template', () => {
   it('round-trips formatted names', () => {
     const appointment = { patientName: 'Nguyễn Thị Minh', profileName: 'Healthcare Org', appointmentId: 'ff00', department: 'Mental Health in Primary Care' };
     expect(attribute(formatAppointmentName(appointment))).toEqual({ kind: 'appointment', appointment });
+  });
+
+  it('attributes one-word patient names, as the template renders them with an empty first or last name', () => {
+    const context = { unique_encounter_id: 'a1b2', telehealth_profile: { name: 'Healthcare Org' } };
+    const lastOnly = renderTemplate(DOCUMENTED_SERVICE_NAME_TEMPLATE, { ...context, launch_information: { fname: '', lname: 'Suharto', department: 'Radiology' } });
+    const firstOnly = renderTemplate(DOCUMENTED_SERVICE_NAME_TEMPLATE, { ...context, launch_information: { fname: 'Al', lname: '' } });
+    expect([lastOnly, firstOnly]).toEqual(['Appointment for  Suharto Healthcare Org:a1b2 in Radiology', 'Appointment for Al  Healthcare Org:a1b2']);
+    expect(attribute(lastOnly)).toEqual({ kind: 'appointment', appointment: { patientName: 'Suharto', profileName: 'Healthcare Org', appointmentId: 'a1b2', department: 'Radiology' } });
+    expect(attribute(firstOnly)).toEqual({ kind: 'appointment', appointment: { patientName: 'Al', profileName: 'Healthcare Org', appointmentId: 'a1b2' } });
+    // With no name at all the rest still pins it; the patient participant's display name then stands in.
+    expect(attribute('Appointment for   Healthcare Org:a1b2')).toEqual({ kind: 'appointment', appointment: { profileName: 'Healthcare Org', appointmentId: 'a1b2' } });
   });
 
   it('attributes nothing to names no profile template produces', () => {
@@ -106,5 +117,16 @@ describe('masking', () => {
     expect(maskPersonName('Zoë')).toBe('Z.');
     expect(maskPersonName('ünal yılmaz')).toBe('Ü. Y.');
     expect(maskPersonName('  ')).toBe('?');
+  });
+
+  it('masks a conference name word by word, keeping its shape', () => {
+    expect(maskConferenceName('Appointment for Jo Bramblecote Unknown Clinic:ff66')).toBe('A… f… J… B… U… C…:f…');
+    expect(maskConferenceName('Dr X room')).toBe('D… X r…');
+  });
+
+  it('takes the first letter as the initial, never a text-direction or zero-width character before it', () => {
+    expect(maskPersonName('\u202eenaJ eoD')).toBe('E. E.');
+    expect(maskPersonName('\u200bJane \u2066Doe')).toBe('J. D.');
+    expect(maskPersonName('\u202e')).toBe('?.');
   });
 });

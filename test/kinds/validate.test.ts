@@ -1,5 +1,6 @@
 import { checkFieldValue, quoteValue, validateFields, withDefaults } from '../../src/kinds/validate';
 import { gatewayRoutingRule } from '../../src/kinds/gateway-routing-rule';
+import { httpProxy } from '../../src/kinds/http-proxy';
 import type { FieldSpec } from '../../src/kinds/types';
 
 const text: FieldSpec = { type: 'string', label: 'Name', help: '', maxLength: 5 };
@@ -34,6 +35,12 @@ describe('field validation', () => {
     expect(checkFieldValue('u', { ...url, format: 'uuid' }, 'not-a-uuid')[0].message).toMatch(/UUID/);
     expect(checkFieldValue('u', { ...url, format: 'regex' }, '(unclosed')[0].message).toMatch(/regular expression/);
     expect(checkFieldValue('u', { ...url, format: 'slug' }, 'a/b')[0].message).toMatch(/letters, digits/);
+  });
+
+  it('takes a web proxy address as a host name, an IPv4 or a bare IPv6 literal ("IP address or FQDN")', () => {
+    const address = httpProxy.fields.address;
+    for (const ok of ['proxy.example.org', '192.0.2.10', '2001:db8::3128', '::1']) expect(checkFieldValue('address', address, ok)).toEqual([]);
+    for (const bad of ['[2001:db8::1]', 'proxy example', '2001:db8::g']) expect(checkFieldValue('address', address, bad)).toHaveLength(1);
   });
 
   it('lists every missing template fragment separately', () => {

@@ -73,12 +73,15 @@ describe('appointments never prints PHI without --show-phi', () => {
       expect(report.appointments.map((a: { profileName: string; patientName: string }) => `${a.profileName}: ${a.patientName}`)).toEqual(
         history ? ['Healthcare Org: P. T.', 'Northside Clinic: W. G.'] : ['Healthcare Org: Q. C.', 'Northside Clinic: Y. M.'],
       );
-      // Conferences nothing accounts for are reported by id and reason, without their names.
+      // Conferences nothing accounts for are each listed by id, reason and masked name, never by their names.
       expect(report.unattributed).toHaveLength(history ? 1 : 3);
-      for (const u of report.unattributed) expect(Object.keys(u).sort()).toEqual(['conferenceId', 'reason']);
+      for (const u of report.unattributed) expect(Object.keys(u).sort()).toEqual(['conferenceId', 'maskedName', 'reason']);
+      expect(report.unattributed.map((u: { maskedName: string }) => u.maskedName).sort()).toEqual(history ? ['E… c… w… F… Q…'] : ['A… f… J… B… U… C…:f…', 'D… S… r… w… X… Y…', 'a… f… L… P… H… O…:e…']);
     } else {
       expect(r.stdout).toContain(history ? 'P. T.' : 'Y. M.');
       expect(r.stdout).toContain(`Conferences not attributed to a telehealth profile: ${history ? 1 : 3}`);
+      // Each one on its own line: id, masked name, reason.
+      expect(r.stdout).toMatch(history ? /\n {2}\S+ {2}E… c… w… F… Q… {2}\(matches no telehealth profile's service name template\)\n/ : /\n {2}\S+ {2}D… S… r… w… X… Y… {2}\(matches no telehealth profile's service name template\)\n/);
     }
   });
 

@@ -89,12 +89,9 @@ function table(report: ReturnType<typeof presentReport>, address: string): strin
   }
   for (const p of report.templateProblems) lines.push(`Profile "${p.profileName}": ${p.problem}.`);
   if (report.unattributed.length > 0) {
-    const reasons = new Map<string, number>();
-    for (const u of report.unattributed) reasons.set(u.reason, (reasons.get(u.reason) ?? 0) + 1);
     lines.push(`Conferences not attributed to a telehealth profile: ${report.unattributed.length}`);
-    for (const [reason, count] of reasons) lines.push(`  ${count} ${reason}`);
-    if (report.phiShown) for (const u of report.unattributed) lines.push(`  ${u.conferenceId}  ${u.name ?? ''}`);
-    else lines.push('  Their names are hidden (they may hold patient names); --json lists their ids, --show-phi their names.');
+    for (const u of report.unattributed) lines.push(`  ${u.conferenceId}  ${(report.phiShown ? u.name : u.maskedName) ?? ''}  (${u.reason})`);
+    if (!report.phiShown) lines.push('  Their names are masked, every word cut to its first letter (they may hold patient names); --show-phi shows them.');
   }
   if (!report.phiShown && report.appointments.length > 0) lines.push('Patient names are masked; --show-phi shows them.');
   return `${lines.join('\n')}\n`;

@@ -7,6 +7,7 @@ import { observe } from '../../engine/live';
 import { KINDS } from '../../kinds';
 import { STACK_NAME } from '../../kinds/ownership';
 import { type Command, EXIT } from '../command';
+import { printable } from '../../util/printable';
 import { withClient } from '../with-client';
 
 export const exportCommand: Command = {
@@ -33,9 +34,11 @@ export const exportCommand: Command = {
       for (const s of skipped) context.log.warn(`not exported: ${s.kind} "${s.name}": ${s.reason}`);
       const out = context.args.options.out as string | undefined;
       if (out) writeFileSync(out, code);
-      if (context.json) context.out(`${JSON.stringify({ stack, environment, code: out ? undefined : code, file: out, skipped })}\n`);
+      // The code declares the licences it found, so it holds their entitlement keys whole: it bypasses the masking
+      // of every other output (the code is already escaped: exportCode writes invisible characters as escapes).
+      if (context.json) process.stdout.write(printable(`${JSON.stringify({ stack, environment, code: out ? undefined : code, file: out, skipped })}\n`));
       else if (out) context.log.info(`wrote ${out}`);
-      else context.out(code);
+      else process.stdout.write(code);
       return EXIT.ok;
     }, variant);
   },

@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../../api/errors';
 import { exportCode } from '../../engine/export';
 import { observe } from '../../engine/live';
@@ -26,18 +27,22 @@ const valueOptions: OptionSpec[] = STACKS.flatMap((stack) =>
     name: `${stack}-${f.flag}`,
     type: f.key === 'rulePriority' ? ('number' as const) : ('string' as const),
     value: f.key === 'rulePriority' ? '<n>' : '<value>',
-    description: `${stack}: ${f.description} (default ${JSON.stringify(DEFAULT_VALUES[stack][f.key])}).`,
+    description: `${stack}: ${f.description} (default ${f.key === 'profileUuid' ? 'a new random uuid' : JSON.stringify(DEFAULT_VALUES[stack][f.key])}).`,
   })),
 );
 
-/** `name@range` for a registry package; anything else (tarball, path, URL, git) is this package's spec as given. */
-export function dependencyFor(spec: string, ownName: string, cwd: string): { name: string; spec: string } {
+/**
+ * `name@range` for a registry package; anything else (tarball, path, URL, git) is this package's spec as given, a
+ * local path made relative to the app (`appDir`): npm reads `file:` paths from the app's directory, and an absolute
+ * one breaks as soon as the app is committed, checked out elsewhere or built in CI. A relative path given is taken
+ * from `cwd`, where it was typed.
+ */
+export function dependencyFor(spec: string, ownName: string, cwd: string, appDir: string): { name: string; spec: string } {
   const registry = /^(@[a-z0-9][\w.-]*\/[a-z0-9][\w.-]*|[a-z0-9][\w.-]*)@([^/\\:]+)$/i.exec(spec);
   if (registry && !registry[2].endsWith('.tgz')) return { name: registry[1], spec: registry[2] };
-  if (/^[a-z0-9][\w.-]*$/i.test(spec) || /^@[a-z0-9][\w.-]*\/[a-z0-9][\w.-]*$/i.test(spec)) return { name: spec, spec: 'latest' };
-  // A local tarball or directory: npm reads `file:` paths relative to the app, so make it absolute.
+  if (!spec.endsWith('.tgz') && (/^[a-z0-9][\w.-]*$/i.test(spec) || /^@[a-z0-9][\w.-]*\/[a-z0-9][\w.-]*$/i.test(spec))) return { name: spec, spec: 'latest' };
   const local = spec.startsWith('file:') ? spec.slice('file:'.length) : /^(\.{1,2}[\\/]|[\\/]|[A-Za-z]:[\\/])/.test(spec) || spec.endsWith('.tgz') ? spec : undefined;
-  if (local !== undefined && !/^[a-z+]+:\/\//i.test(local)) return { name: ownName, spec: `file:${isAbsolute(local) ? local : resolve(cwd, local)}` };
+  if (local !== undefined && !/^[a-z+]+:\/\//i.test(local)) return { name: ownName, spec: `file:${relative(appDir, resolve(cwd, local)).split(sep).join('/')}` };
   return { name: ownName, spec };
 }
 
@@ -52,7 +57,7 @@ function appName(dir: string): string {
 function valuesFrom(options: CommandContext['args']['options']): Record<StackId, EnvironmentValues> {
   const values = {} as Record<StackId, EnvironmentValues>;
   for (const stack of STACKS) {
-    const entry: Record<string, string | number> = { ...DEFAULT_VALUES[stack] };
+    const entry: Record<string, string | number> = { ...DEFAULT_VALUES[stack], profileUuid: randomUUID() };
     for (const f of VALUE_FLAGS) {
       const given = options[`${stack}-${f.flag}`];
       if (given === undefined) continue;
@@ -77,6 +82,7 @@ const FLAG_OF_PROP: Readonly<Record<string, string>> = {
   'epic.patientClientId': 'patient-client-id',
   'epic.providerClientId': 'provider-client-id',
   'routing.priority': 'rule-priority',
+  profileUuid: 'profile-uuid',
 };
 
 /**
@@ -109,6 +115,7 @@ function checkValues(values: Readonly<Record<StackId, EnvironmentValues>>, stack
           encryptionKey: Secret.fromEnv(`EPIC_${variant}_ENCRYPTION_KEY`),
         },
         routing: { priority: v.rulePriority },
+        profileUuid: v.profileUuid,
       });
       s.desiredSet();
     } catch (error) {
@@ -145,7 +152,7 @@ export const initCommand: Command = {
     if (!isEmptyDir(dir) && !args.options.force) throw new ConfigError(`${dir} is not empty; choose an empty directory or give --force.`, { field: 'dir' });
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError(`${dir} is a file, not a directory.`, { field: 'dir' });
     const own = ownPackage();
-    const dependency = dependencyFor((args.options.package as string | undefined) ?? `${own.name}@^${own.version}`, own.name, process.cwd());
+    const dependency = dependencyFor((args.options.package as string | undefined) ?? `${own.name}@^${own.version}`, own.name, process.cwd(), dir);
     const values = valuesFrom(args.options);
     const toolkit = (args.options.toolkit as string | undefined) ?? 'cdktn';
     if (toolkit !== 'cdktn' && toolkit !== 'cdktf') throw new ConfigError(`--toolkit must be cdktn or cdktf (got "${toolkit}").`, { field: '--toolkit' });

@@ -1,3 +1,4 @@
+import { redactor } from '../../api/redact';
 import { ConfigError } from '../../api/errors';
 import { addressVariable } from '../../api/settings';
 import { loadDesiredSet, variantOf } from '../../engine/desired';
@@ -25,6 +26,7 @@ export const licenceCommand: Command = {
     const action = context.args.positionals[0];
     const entitlement = context.args.options.entitlement as string | undefined;
     if (!entitlement) throw new ConfigError('--entitlement is required.', { field: '--entitlement' });
+    redactor.addMasked(entitlement);
     if (action !== 'claim' && action !== 'return') throw new ConfigError(`unknown licence action "${action}"; use claim or return.`, { field: 'action' });
     const check = context.args.options.check as string | undefined;
     const checked = action === 'claim' && check ? loadDesiredSet(check) : undefined;

@@ -152,7 +152,7 @@ export interface WebAppBrandingFields {
   /** Description: Free text. At most 250 characters. Default: "". Pexip field `description`. */
   readonly description?: string;
   /** Web app: Which web app the package brands. Pexip field `webapp_type`. */
-  readonly webappType: 'webapp2' | 'webapp3';
+  readonly webappType: 'webapp1' | 'webapp2' | 'webapp3';
 }
 
 /** Fields of WebAppPath (Services > Web App customization > Web app paths; `webapp_alias`). */
@@ -162,7 +162,7 @@ export interface WebAppPathFields {
   /** Description: Free text. At most 250 characters. Default: "". Pexip field `description`. */
   readonly description?: string;
   /** Web app: Which web app the path serves. Pexip field `webapp_type`. */
-  readonly webappType: 'webapp2' | 'webapp3';
+  readonly webappType: 'webapp1' | 'webapp2' | 'webapp3';
   /** Enabled: Whether the path is served. Default: false. Pexip field `is_enabled`. */
   readonly isEnabled?: boolean;
   /** Branding: Branding package; null uses the default. Reads back as a nested object. null uses Pexip's global setting / none. Default: null. Pexip field `branding`. */
@@ -213,7 +213,7 @@ export interface PolicyProfileFields {
 export interface WebProxyFields {
   /** Name: Proxy name. At most 250 characters. Pexip field `name`. */
   readonly name: string;
-  /** Address: Host name or IP address of the proxy. At most 255 characters. Format: hostname. Pexip field `address`. */
+  /** Address: Host name or IP address (IPv4 or IPv6) of the proxy. At most 255 characters. Format: host. Pexip field `address`. */
   readonly address: string;
   /** Port: TCP port of the proxy. Range 1–65535. null uses Pexip's global setting / none. Default: 8080. Pexip field `port`. */
   readonly port?: number | null;
