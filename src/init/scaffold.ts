@@ -418,7 +418,9 @@ Then \`npx pexip-cdktf doctor nonprod\`, \`npx pexip-cdktf plan nonprod\` (no ch
 2. Fill in the real values in \`environments.ts\`${live ? ` and review \`live-${live.stack}.ts\`` : ''}.
 3. \`npx pexip-cdktf keygen\` gives an Epic encryption key; keep it in your vault. Export the secrets by their variant names
    (\`EPIC_NONPROD_PATIENT_CLIENT_SECRET\`, \`EPIC_NONPROD_PROVIDER_CLIENT_SECRET\`, \`EPIC_NONPROD_ENCRYPTION_KEY\`, and
-   \`EPIC_PROD_…\` likewise) and the connection (\`PEXIP_ADDRESS\`, \`PEXIP_USERNAME\`, \`PEXIP_PASSWORD\`).
+   \`EPIC_PROD_…\` likewise) and the connection (\`PEXIP_ADDRESS\`, \`PEXIP_USERNAME\`, \`PEXIP_PASSWORD\`). A test platform with
+   its own Management Node: \`PEXIP_NONPROD_ADDRESS\`, \`PEXIP_NONPROD_USERNAME\`, \`PEXIP_NONPROD_PASSWORD\` (production:
+   \`PEXIP_PROD_…\`); each stack then talks only to its own node, and is refused on any other once deployed.
 4. \`npx ${t} synth && npx pexip-cdktf secrets check nonprod\`, then
    \`npx pexip-cdktf plan cdktf.out/stacks/nonprod/pexip-desired.json\`: what a deploy would change, per object and field.
 5. \`npx ${t} deploy nonprod\`; give Epic the outputs (profile uuid, redirect URLs). Then \`prod\`.
