@@ -1,3 +1,4 @@
+import { defaultToolkit } from '../../src/cli/commands/init';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
@@ -20,7 +21,7 @@ describe('pexip-cdktf init', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('unknown option --nonprod-epic-client-id-unused');
 
-    const args = ['init', dir, '--json', '--prod-profile-name', "St. Mary's", '--prod-rule-priority', '7', '--nonprod-patient-client-id', 'np-pat', '--prod-epic-oauth2-base-url', 'https://epic.example.org/oauth2'];
+    const args = ['init', dir, '--json', '--toolkit', 'cdktn', '--prod-profile-name', "St. Mary's", '--prod-rule-priority', '7', '--nonprod-patient-client-id', 'np-pat', '--prod-epic-oauth2-base-url', 'https://epic.example.org/oauth2'];
     const written = await runCli(args);
     expect(written.code).toBe(0);
     expect(JSON.parse(written.stdout)).toEqual({
@@ -81,9 +82,18 @@ describe('pexip-cdktf init', () => {
     expect(refused.stderr).toBe('error: --prod-profile-uuid: Enter a valid UUID (8-4-4-4-12 hexadecimal digits).\n');
   });
 
-  it('adapts the GitOps pipeline to the app layout', async () => {
+  it('picks cdktn by default where its CLI runs (Node 22.19 or later), cdktf on an older Node', async () => {
+    expect([defaultToolkit('20.20.2'), defaultToolkit('22.18.0'), defaultToolkit('22.19.0'), defaultToolkit('24.1.0')]).toEqual(['cdktf', 'cdktf', 'cdktn', 'cdktn']);
     const dir = join(tempDir('pexip-init-'), 'app');
     expect((await runCli(['init', dir])).code).toBe(0);
+    const manifest = JSON.parse(read(dir, 'package.json')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    const deps = { ...manifest.dependencies, ...manifest.devDependencies };
+    expect(Object.keys(deps)).toContain(defaultToolkit(process.versions.node));
+  });
+
+  it('adapts the GitOps pipeline to the app layout', async () => {
+    const dir = join(tempDir('pexip-init-'), 'app');
+    expect((await runCli(['init', dir, '--toolkit', 'cdktn'])).code).toBe(0);
     const pipeline = read(dir, 'ci/pipeline.sh');
     expect(pipeline).toContain('npx cdktn synth --output "$out"');
     expect(pipeline).toContain('#   pipeline.sh synth                  cdktn synth (all stacks)');

@@ -133,13 +133,22 @@ function isEmptyDir(dir: string): boolean {
   return !existsSync(dir) || (statSync(dir).isDirectory() && readdirSync(dir).length === 0);
 }
 
+/**
+ * New apps get the maintained toolkit where its CLI runs: cdktn-cli needs Node 22.19 or later. On an older Node
+ * (Node 20 is still common in hospitals' build agents) a cdktn app could not even synthesize, so cdktf it is.
+ */
+export function defaultToolkit(nodeVersion: string): 'cdktn' | 'cdktf' {
+  const [major, minor] = nodeVersion.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 19) ? 'cdktn' : 'cdktf';
+}
+
 export const initCommand: Command = {
   name: 'init',
   summary: 'Scaffold a CDKTF app for one Epic telehealth integration (prod and nonprod stacks, GitOps pipeline); --from-live starts from the integration on PEXIP_ADDRESS.',
   positionals: [{ name: 'dir', description: 'Directory for the new app (created; must be empty unless --force)', required: true }],
   options: [
     { name: 'package', type: 'string', value: '<npm spec>', description: `How the app depends on this package (default ${ownPackage().name}@^${ownPackage().version}); a tarball path works too.` },
-    { name: 'toolkit', type: 'string', value: 'cdktn|cdktf', description: 'The app\'s toolkit: cdktn (CDK Terrain, maintained; default, needs Node 22.19+) or cdktf (CDK for Terraform, deprecated).' },
+    { name: 'toolkit', type: 'string', value: 'cdktn|cdktf', description: 'The app\'s toolkit: cdktn (CDK Terrain, maintained; its CLI needs Node 22.19+) or cdktf (CDK for Terraform, deprecated). Default: cdktn on Node 22.19 or later, cdktf on older Node (where the cdktn CLI cannot run).' },
     { name: 'name', type: 'string', value: '<name>', description: 'npm name of the app (default: the directory name).' },
     { name: 'force', type: 'boolean', description: 'Write into a non-empty directory, replacing files of the same names.' },
     { name: 'from-live', type: 'boolean', description: 'Declare one stack from `export` of the integration on the node named by PEXIP_ADDRESS (adopted on first deploy).' },
@@ -154,7 +163,7 @@ export const initCommand: Command = {
     const own = ownPackage();
     const dependency = dependencyFor((args.options.package as string | undefined) ?? `${own.name}@^${own.version}`, own.name, process.cwd(), dir);
     const values = valuesFrom(args.options);
-    const toolkit = (args.options.toolkit as string | undefined) ?? 'cdktn';
+    const toolkit = (args.options.toolkit as string | undefined) ?? defaultToolkit(process.versions.node);
     if (toolkit !== 'cdktn' && toolkit !== 'cdktf') throw new ConfigError(`--toolkit must be cdktn or cdktf (got "${toolkit}").`, { field: '--toolkit' });
     const liveStack = (args.options['live-stack'] as string | undefined) ?? 'prod';
     if (!(STACKS as readonly string[]).includes(liveStack)) throw new ConfigError(`--live-stack must be prod or nonprod (got "${liveStack}").`, { field: '--live-stack' });
