@@ -173,6 +173,11 @@ export class PexipClient {
     return this.options.connection.variablePrefix ?? 'PEXIP_';
   }
 
+  /** The variable that named this client's node (`PEXIP_ADDRESS`, or a stack's own `PEXIP_<VARIANT>_ADDRESS`), for messages. */
+  get addressVariable(): string {
+    return `${this.prefix}ADDRESS`;
+  }
+
   /** How many requests the engine may have in flight at once (`PEXIP_PARALLELISM`). */
   get parallelism(): number {
     return this.options.connection.parallelism;

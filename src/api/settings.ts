@@ -220,11 +220,6 @@ function scopedEnv(env: NodeJS.ProcessEnv, names: SettingNames): NodeJS.ProcessE
   return scoped;
 }
 
-/** True when some node is configured for a stack of this variant (its own, or the default). */
-export function hasConnection(env: NodeJS.ProcessEnv, variant?: string): boolean {
-  return Boolean(env[settingNames(env, variant).of('ADDRESS')]?.trim());
-}
-
 /** The variable that names a stack's node address (for messages). */
 export function addressVariable(env: NodeJS.ProcessEnv, variant?: string): string {
   return settingNames(env, variant).of('ADDRESS');

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { addressVariable, hasConnection } from '../api/settings';
+import { addressVariable } from '../api/settings';
 import { CONVERGE_TOKEN_MAX } from '../engine/apply';
 import { type DesiredSet, variantOf } from '../engine/desired';
 import { RECORDS_ERRORS } from '../engine/records';
@@ -76,7 +76,7 @@ export function checkAtSynth(set: DesiredSet, env: NodeJS.ProcessEnv = process.e
   let variable: string;
   try {
     variable = addressVariable(env, variant);
-    if (!hasConnection(env, variant)) return { message: `${prefix} drift not checked (no PEXIP_ADDRESS at synth time); pexip-cdktf drift ${set.stack} checks it.` };
+    if (!env[variable]?.trim()) return { message: `${prefix} drift not checked (no PEXIP_ADDRESS at synth time); pexip-cdktf drift ${set.stack} checks it.` };
   } catch (error) {
     if (mode === 'require') throw error;
     return { message: `${prefix} drift not checked: ${(error as Error).message}` };

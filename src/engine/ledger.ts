@@ -177,11 +177,10 @@ export function ledgerOwner(ledger: Ledger, kind: KindSpec, object: Readonly<Jso
 
 /** The ledgers of other stacks, so their ledger-kept objects are theirs, not unowned. A damaged one is skipped. */
 export function otherLedgers(live: LiveState, stack: string): Ledger[] {
-  const kind = kindByName('policy_server');
   const stacks = new Set<string>();
-  for (const object of live.get('policy_server') ?? []) {
-    const match = /\[pexip-cdktf-ledger:([A-Za-z][A-Za-z0-9_-]{0,39})\]$/.exec(String(object.description ?? ''));
-    if (isLedgerObject(kind, object) && match && match[1] !== stack) stacks.add(match[1]);
+  for (const object of live.get(LEDGER_KIND) ?? []) {
+    const owner = LEDGER_MARKER.exec(String(object.description ?? ''))?.[1];
+    if (owner !== undefined && owner !== stack) stacks.add(owner);
   }
   return [...stacks].flatMap((other) => {
     try {
@@ -213,11 +212,6 @@ export class LedgerWriter {
     current: Ledger,
   ) {
     this.text = key === undefined ? '' : ledgerText(current);
-  }
-
-  /** True once the stack has a ledger in Pexip (found by the plan, or created by this writer). */
-  get exists(): boolean {
-    return this.key !== undefined;
   }
 
   /** `create`: make the ledger even when it records nothing yet (a first deploy makes it before any other write). */

@@ -12,8 +12,6 @@ import type { JsonObject } from '../kinds/types';
 export interface NodeIdentity {
   /** `<hostname>.<domain> (<address>)`, lower case: what a stack's binding records and compares. */
   readonly id: string;
-  /** The address the client used (for messages). */
-  readonly via: string;
 }
 
 const PATH = '/api/admin/configuration/v1/management_vm/';
@@ -32,11 +30,11 @@ export async function readNodeIdentity(client: PexipClient): Promise<NodeIdentit
   if (!hostname) return undefined;
   const domain = typeof primary.domain === 'string' ? primary.domain.trim().toLowerCase().replace(/\.$/, '') : '';
   const address = typeof primary.address === 'string' ? primary.address.trim() : '';
-  return { id: `${domain ? `${hostname}.${domain}` : hostname}${address ? ` (${address})` : ''}`, via: client.address };
+  return { id: `${domain ? `${hostname}.${domain}` : hostname}${address ? ` (${address})` : ''}` };
 }
 
 /** How a stack is moved to another node (README, "Each stack on its own node"). */
-export function moveHint(stack: string, to: string): string {
+function moveHint(stack: string, to: string): string {
   return `If the stack really moves to that node, set moveToNode: '${to}' on PexipStack "${stack}" and deploy (its objects are created there; remove them from the old node with pexip-cdktf remove first if they should go).`;
 }
 
@@ -44,8 +42,9 @@ export function moveHint(stack: string, to: string): string {
  * Refuses when the node reached is not the one the stack is bound to (`bound`, from Terraform state through the
  * carriers; empty when the stack has no binding yet). Runs before the first write, so no secret reaches the other node.
  */
-export async function checkBinding(client: PexipClient, stack: string, bound: string | undefined, addressVariable: string): Promise<NodeIdentity | undefined> {
+export async function checkBinding(client: PexipClient, stack: string, bound: string | undefined): Promise<NodeIdentity | undefined> {
   if (!bound) return undefined;
+  const { addressVariable } = client;
   const live = await readNodeIdentity(client);
   if (live === undefined) {
     throw new NodeBindingError(

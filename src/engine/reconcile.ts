@@ -34,8 +34,6 @@ export interface ReconcileOptions {
    * node reached before anything else; undefined or empty: no binding yet.
    */
   readonly boundNode?: string;
-  /** The variable that names the node reached, for messages (`PEXIP_PROD_ADDRESS`, or `PEXIP_ADDRESS`). */
-  readonly addressVariable?: string;
   /** The reconciler's convergence token, recorded in the ledger when the run converges (synth-drift.ts). */
   readonly convergedRun?: string;
 }
@@ -64,7 +62,7 @@ export async function reconcile(set: DesiredSet, options: ReconcileOptions): Pro
  * activating, so a deploy that would be refused leaves the licence alone too.
  */
 export async function preflight(set: DesiredSet, options: ReconcileOptions) {
-  await checkBinding(options.client, set.stack, options.boundNode, options.addressVariable ?? 'PEXIP_ADDRESS');
+  await checkBinding(options.client, set.stack, options.boundNode);
   const appDir = options.appDir ?? options.baseDir;
   const secrets = new SecretResolver(options.env, appDir, appDir).preflight(set, (warning) => options.progress(`warning: ${warning}`));
   const packages = loadPackages(set, options.baseDir);

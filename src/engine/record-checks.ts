@@ -38,7 +38,7 @@ export function markedObjects(live: LiveState, stack: string): { kind: KindName;
  * marked objects without it mean it was deleted: what it recorded (themes, web proxies, location values to give
  * back) is unknown, and going on would orphan those objects or create duplicates.
  */
-export function missingLedger(live: LiveState, stack: string, hasLedger: boolean): ConflictAction | undefined {
+export function missingLedger(live: LiveState, stack: string, hasLedger: boolean, then: 'deploy' | 'destroy' = 'deploy'): ConflictAction | undefined {
   if (hasLedger) return undefined;
   const marked = markedObjects(live, stack);
   if (marked.length === 0) return undefined;
@@ -46,7 +46,7 @@ export function missingLedger(live: LiveState, stack: string, hasLedger: boolean
   return ledgerConflict(
     stack,
     ledgerName(stack),
-    `the stack's ledger (policy profile "${ledgerName(stack)}") is missing, but ${marked.length} object${marked.length > 1 ? 's carry' : ' carries'} the stack's marker (${shown}${marked.length > 3 ? ', …' : ''}): someone deleted it, so the themes, web proxies and location values it recorded are unknown. Restore it from a backup, or run pexip-cdktf adopt ${stack} to record the declared themes and web proxies in a new ledger, then deploy again.`,
+    `the stack's ledger (policy profile "${ledgerName(stack)}") is missing, but ${marked.length} object${marked.length > 1 ? 's carry' : ' carries'} the stack's marker (${shown}${marked.length > 3 ? ', …' : ''}): someone deleted it, so the themes, web proxies and location values it recorded are unknown. Restore it from a backup, or run pexip-cdktf adopt ${stack} to record the declared themes and web proxies in a new ledger, then ${then} again.`,
   );
 }
 

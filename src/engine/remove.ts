@@ -45,23 +45,21 @@ export interface RemoveOptions {
   readonly stop?: StopToken;
   /** The node the stack is bound to (Terraform state, through the anchor): refused on any other. */
   readonly boundNode?: string;
-  /** The variable naming the node reached, for messages. */
-  readonly addressVariable?: string;
   /** Remove what carries the stack's marker although its ledger is gone (what only the ledger knew is left). */
   readonly withoutLedger?: boolean;
 }
 
 export async function removeStack(client: PexipClient, stack: string, progress: (line: string) => void, options: RemoveOptions = {}): Promise<Removed[]> {
   const { stop } = options;
-  await checkBinding(client, stack, options.boundNode, options.addressVariable ?? 'PEXIP_ADDRESS');
+  await checkBinding(client, stack, options.boundNode);
   const kinds = REMOVAL_ORDER.filter((k) => k.ownership.style !== 'terraform-state');
   const live = await observe(client, kinds, stop);
   const found = findLedger(live, stack);
   const ledger = found?.ledger ?? emptyLedger(stack);
-  const missing = missingLedger(live, stack, found !== undefined);
+  const missing = missingLedger(live, stack, found !== undefined, 'destroy');
   if (missing && !options.withoutLedger) {
     throw new RecordsError(
-      `nothing was removed: ${missing.reason.replace(/ then deploy again\.$/, ' then destroy again.')} Or set PEXIP_CDKTF_REMOVE_WITHOUT_LEDGER=1 (pexip-cdktf remove --without-ledger) to remove only what carries the stack's marker, leaving its themes, web proxies and location values as they are.`,
+      `nothing was removed: ${missing.reason} Or set PEXIP_CDKTF_REMOVE_WITHOUT_LEDGER=1 (pexip-cdktf remove --without-ledger) to remove only what carries the stack's marker, leaving its themes, web proxies and location values as they are.`,
       { kind: 'policy profile', object: ledgerName(stack) },
     );
   }

@@ -1,8 +1,8 @@
 import { redactor } from '../../api/redact';
 import { ConfigError } from '../../api/errors';
-import { addressVariable } from '../../api/settings';
 import { loadDesiredSet, variantOf } from '../../engine/desired';
 import { checkBinding } from '../../engine/node-identity';
+import { kindByName } from '../../kinds';
 import { VARIANT_OPTION, variantOption } from '../desired-arg';
 import { claimLicence, type LicenceRecord, returnLicence } from '../../engine/licence';
 import { preflight } from '../../engine/reconcile';
@@ -34,14 +34,15 @@ export const licenceCommand: Command = {
     const bound = (context.args.options['bound-node'] as string | undefined) || undefined;
     return withClient(context, async (client) => {
       // Activating or returning is a write: never on a node the stack is not bound to.
-      await checkBinding(client, checked?.set.stack ?? 'this', bound, addressVariable(context.env, variant));
+      await checkBinding(client, checked?.set.stack ?? 'this', bound);
       if (action === 'claim') {
         let record: LicenceRecord | undefined;
         if (checked) {
           // Its progress (warnings, notes) is the reconcile's to say, right after; here only a refusal matters.
           const { set, baseDir, appDir } = checked;
           const { plan } = await preflight(set, { client, env: context.env, baseDir, appDir, progress: (line) => context.log.debug(line), debug: (line) => context.log.debug(line), stop: context.stop });
-          const declared = set.objects.find((o) => o.kind === 'licence' && String(o.spec.entitlement_id).replace(/\s+/g, '') === entitlement.replace(/\s+/g, ''));
+          const same = kindByName('licence').normaliseNaturalKey!;
+          const declared = set.objects.find((o) => o.kind === 'licence' && same(String(o.spec.entitlement_id)) === same(entitlement));
           if (declared) record = { stack: set.stack, logicalId: declared.id, plan, progress: (line) => context.log.info(line) };
         }
         const outcome = await claimLicence(client, entitlement, { returnOnDestroy: Boolean(context.args.options['return-on-destroy']), adopt: Boolean(context.args.options.adopt) }, record);

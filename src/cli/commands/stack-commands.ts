@@ -6,7 +6,6 @@ import { planAgainstLive, reconcile, type ReconcileOptions } from '../../engine/
 import type { PexipClient } from '../../api/client';
 import { EPIC_REMINDER, type RemoveOptions, removeStack } from '../../engine/remove';
 import { readNodeIdentity } from '../../engine/node-identity';
-import { addressVariable, settingNames } from '../../api/settings';
 import { STACK_NAME } from '../../kinds/ownership';
 import type { OptionSpec } from '../args';
 import { desiredSetPath, OUTDIR, STACK_OR_FILE, VARIANT_OPTION, variantOption } from '../desired-arg';
@@ -19,8 +18,7 @@ const DESIRED = STACK_OR_FILE;
 function load(context: CommandContext): { set: DesiredSet; baseDir: string; appDir: string; variant: string } {
   const file = desiredSetPath(context.args.positionals[0], context.args.options.outdir as string | undefined);
   const loaded = loadDesiredSet(file, context.args.options['expect-hash'] as string | undefined);
-  // The stack's own node (PEXIP_<VARIANT>_ADDRESS) when it has one: checked here, before any command starts.
-  settingNames(context.env, variantOf(loaded.set));
+  // The stack's own node (PEXIP_<VARIANT>_ADDRESS) when it has one: withClient reads the settings under this word.
   return { ...loaded, variant: variantOf(loaded.set) };
 }
 
@@ -41,7 +39,6 @@ function reconcileOptions(context: CommandContext, client: PexipClient, loaded: 
     progress: (line) => context.log.info(line),
     debug: (line) => context.log.debug(line),
     stop: context.stop,
-    addressVariable: addressVariable(context.env, loaded.variant),
     ...(bound ? { boundNode: bound } : {}),
     ...(converge ? { convergedRun: converge } : {}),
   };
@@ -138,7 +135,6 @@ export const removeCommand: Command = {
     const variant = variantOption(context.args.options) ?? (fromFile ? variantOf(fromFile) : undefined);
     const options: RemoveOptions = {
       stop: context.stop,
-      addressVariable: addressVariable(context.env, variant),
       boundNode: (context.args.options['bound-node'] as string | undefined) || undefined,
       withoutLedger: Boolean(context.args.options['without-ledger']) || context.env.PEXIP_CDKTF_REMOVE_WITHOUT_LEDGER === '1',
     };
@@ -202,7 +198,7 @@ export const repairCommand: Command = {
           // Nothing of the stack is on this node: a first deploy (cdktf deploy's job, which records the stack's binding), or the wrong node.
           const node = await readNodeIdentity(client);
           throw new ConfigError(
-            `stack "${set.stack}" has never been deployed to the node at ${client.address}${node ? ` (${node.id})` : ''}: nothing to repair. Deploy it with cdktf deploy ${set.stack}, or check ${addressVariable(context.env, loaded.variant)} if it lives on another node.`,
+            `stack "${set.stack}" has never been deployed to the node at ${client.address}${node ? ` (${node.id})` : ''}: nothing to repair. Deploy it with cdktf deploy ${set.stack}, or check ${client.addressVariable} if it lives on another node.`,
             { field: 'stack' },
           );
         }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { addressVariable, settingNames } from '../../api/settings';
+import { addressVariable } from '../../api/settings';
 import { loadDesiredSet, variantOf } from '../../engine/desired';
 import { type Command, EXIT } from '../command';
 import { DESIRED_FILE, OUTDIR, outputDirectory, synthesizedStacks } from '../desired-arg';
@@ -22,7 +22,6 @@ export const stacksCommand: Command = {
       let problem: string | undefined;
       try {
         variable = addressVariable(context.env, variant);
-        settingNames(context.env, variant);
       } catch (error) {
         variable = `PEXIP_${variant}_ADDRESS`;
         problem = (error as Error).message;
